@@ -1,0 +1,58 @@
+"""Monthly BPJS Ketenagakerjaan enrollment snapshot: landing zone -> validated Parquet lake."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from airflow.sdk import Param, dag, task
+from ucj.assets import ENROLLMENT
+
+DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timedelta(minutes=2)}
+
+
+@dag(
+    dag_id="ucj_enrollment",
+    schedule="@monthly",
+    start_date=datetime(2024, 1, 1),
+    catchup=False,
+    max_active_runs=2,
+    default_args=DEFAULT_ARGS,
+    tags=["ucj", "enrollment", "bpjs-ketenagakerjaan"],
+    params={"periode": Param(None, type=["null", "string"], pattern=r"^\d{4}-\d{2}$",
+                             description="Month YYYY-MM (default: the run's month)")},
+    doc_md=__doc__,
+)
+def ucj_enrollment():
+    @task
+    def extract(params=None, dag_run=None, data_interval_start=None, logical_date=None) -> dict:
+        """Find the month's file in the landing zone and copy it to the raw zone."""
+        from ucj import airflow_settings, periods
+        from ucj.io import landing
+        from ucj.pipeline import enrollment
+
+        periode = periods.for_run(params.get("periode"), getattr(dag_run, "run_type", None),
+                                  data_interval_start, logical_date)
+        cfg = airflow_settings.settings()
+        source = landing.find_delivery(cfg.landing_zone, "enrollment",
+                                       enrollment.landing_names(periode))
+        raw_dir = cfg.lake / "raw" / "enrollment" / f"periode={periode}"
+        return {"periode": periode, **landing.copy_to_raw(cfg.landing_zone, source, raw_dir)}
+
+    @task(outlets=[ENROLLMENT])
+    def validate(raw: dict, outlet_events=None) -> dict:
+        """Great Expectations validation; valid rows and the quarantine go to the lake."""
+        from ucj import airflow_settings
+        from ucj.pipeline import enrollment
+
+        cfg = airflow_settings.settings()
+        result = enrollment.process(raw["path"], cfg.lake, cfg.validation_dir, cfg.pseudonym_key,
+                                    extra_manifest={"sha256": raw["sha256"]})
+        print(f"validation report: {result['validation_report']}")
+        outlet_events[ENROLLMENT].extra = {"periode": result["periode"],
+                                           "partition": result["partition"]}
+        return result
+
+    validate(extract())
+
+
+ucj_enrollment()

@@ -1,0 +1,50 @@
+"""Yearly reference tables (tenaga kerja desa, non-ASN rosters, UMK): landing zone -> lake."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from airflow.sdk import dag, task
+from ucj.assets import REFERENCE
+
+DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timedelta(minutes=2)}
+
+
+@dag(
+    dag_id="ucj_reference",
+    schedule="@monthly",  # yearly tables, re-delivered during the year: look monthly
+    start_date=datetime(2024, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["ucj", "reference"],
+    doc_md=__doc__,
+)
+def ucj_reference():
+    @task
+    def find_files() -> list[str]:
+        from ucj import airflow_settings
+        from ucj.pipeline import reference
+
+        return reference.delivered_files(airflow_settings.settings().landing_zone)
+
+    @task(outlets=[REFERENCE])
+    def process_file(source: str) -> dict:
+        from pathlib import Path
+
+        from ucj import airflow_settings
+        from ucj.io import landing
+        from ucj.pipeline import reference
+
+        cfg = airflow_settings.settings()
+        raw = landing.copy_to_raw(cfg.landing_zone, source,
+                                  cfg.lake / "raw" / "reference" / Path(source).stem)
+        result = reference.process(raw["path"], cfg.lake, cfg.validation_dir,
+                                   extra_manifest={"sha256": raw["sha256"]})
+        print(f"validation report: {result['validation_report']}")
+        return result
+
+    process_file.expand(source=find_files())
+
+
+ucj_reference()

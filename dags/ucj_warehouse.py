@@ -1,0 +1,52 @@
+"""Warehouse load, scheduled on the lake assets: staging -> core -> marts in DuckDB/PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from airflow.sdk import Param, dag, task
+from ucj.assets import ENROLLMENT, REFERENCE
+
+DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timedelta(minutes=2)}
+
+
+@dag(
+    dag_id="ucj_warehouse",
+    schedule=(ENROLLMENT | REFERENCE),
+    start_date=datetime(2024, 1, 1),
+    catchup=False,
+    max_active_runs=1,  # one writer at a time (DuckDB allows a single read-write process)
+    default_args=DEFAULT_ARGS,
+    tags=["ucj", "warehouse"],
+    params={"periodes": Param([], type="array",
+                              description="Months to (re)load when run by hand; [] = every "
+                                          "month in the lake")},
+    doc_md=__doc__,
+)
+def ucj_warehouse():
+    @task
+    def load(params=None, triggering_asset_events=None, run_id=None) -> dict:
+        from ucj import airflow_settings, warehouse
+        from ucj.warehouse import load as wl
+
+        cfg = airflow_settings.settings()
+        periodes = sorted({
+            event.extra["periode"]
+            for events in (triggering_asset_events or {}).values() for event in events
+            if event.extra and "periode" in event.extra
+        } | set(params.get("periodes") or []))
+        triggered = bool(triggering_asset_events)
+        partitions = wl.enrollment_partitions(cfg.lake, periodes or (None if not triggered
+                                                                      else []))
+        wh = warehouse.connect(cfg.warehouse_url)
+        try:
+            result = wl.refresh(wh, cfg.lake, partitions, run_id)
+            print(wl.coverage_summary(wh).to_string(index=False))
+        finally:
+            wh.close()
+        return result
+
+    load()
+
+
+ucj_warehouse()

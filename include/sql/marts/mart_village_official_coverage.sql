@@ -1,0 +1,61 @@
+-- Village-official coverage of a desa = active persons with kategori PERANGKAT_DESA placed in
+-- it / jumlah_perangkat_desa. The placement rule is applied among each person's active
+-- PERANGKAT_DESA rows, so an official who also holds another membership still counts for the
+-- village that registered them. Not defined for kelurahan.
+DELETE FROM marts.mart_village_official_coverage WHERE periode = :periode;
+
+INSERT INTO marts.mart_village_official_coverage
+WITH month AS (
+    SELECT periode, tahun_ref_tenaga_kerja AS tahun_ref FROM core.dim_month WHERE periode = :periode
+),
+placed AS (
+    SELECT kode_desa
+    FROM (
+        SELECT person_key, kode_desa,
+               ROW_NUMBER() OVER (PARTITION BY person_key
+                                  ORDER BY tgl_kepesertaan DESC NULLS LAST, kpj) AS placement
+        FROM core.fct_participant_month
+        WHERE periode = :periode AND is_active AND kategori = 'PERANGKAT_DESA'
+    ) ranked
+    WHERE placement = 1
+),
+officials AS (
+    SELECT kode_desa, COUNT(*) AS perangkat_aktif FROM placed GROUP BY kode_desa
+),
+desa AS (
+    SELECT m.periode, 'desa' AS tingkat, w.kode_wilayah, w.nama AS nama_wilayah,
+           w.kode_kecamatan, m.tahun_ref AS tahun_referensi,
+           COALESCE(o.perangkat_aktif, 0) AS perangkat_aktif, r.jumlah_perangkat_desa
+    FROM core.dim_wilayah w
+    CROSS JOIN month m
+    LEFT JOIN core.ref_tenaga_kerja_desa r
+           ON r.kode_desa = w.kode_wilayah AND r.tahun = m.tahun_ref
+    LEFT JOIN officials o ON o.kode_desa = w.kode_wilayah
+    WHERE w.tingkat = 'desa'
+),
+kecamatan AS (
+    SELECT d.periode, 'kecamatan' AS tingkat, d.kode_kecamatan AS kode_wilayah,
+           w.nama AS nama_wilayah, d.kode_kecamatan, MIN(d.tahun_referensi) AS tahun_referensi,
+           SUM(d.perangkat_aktif) AS perangkat_aktif,
+           SUM(d.jumlah_perangkat_desa) AS jumlah_perangkat_desa
+    FROM desa d
+    JOIN core.dim_wilayah w ON w.kode_wilayah = d.kode_kecamatan
+    GROUP BY d.periode, d.kode_kecamatan, w.nama
+),
+kabupaten AS (
+    SELECT d.periode, 'kabupaten' AS tingkat, w.kode_wilayah, w.nama AS nama_wilayah,
+           CAST(NULL AS VARCHAR) AS kode_kecamatan, MIN(d.tahun_referensi) AS tahun_referensi,
+           SUM(d.perangkat_aktif) AS perangkat_aktif,
+           SUM(d.jumlah_perangkat_desa) AS jumlah_perangkat_desa
+    FROM desa d
+    CROSS JOIN core.dim_wilayah w
+    WHERE w.tingkat = 'kabupaten'
+    GROUP BY d.periode, w.kode_wilayah, w.nama
+),
+areas AS (
+    SELECT * FROM desa UNION ALL SELECT * FROM kecamatan UNION ALL SELECT * FROM kabupaten
+)
+SELECT periode, tingkat, kode_wilayah, nama_wilayah, kode_kecamatan, tahun_referensi,
+       perangkat_aktif, jumlah_perangkat_desa,
+       CAST(perangkat_aktif AS DOUBLE PRECISION) / NULLIF(jumlah_perangkat_desa, 0) AS coverage
+FROM areas;

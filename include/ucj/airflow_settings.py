@@ -1,0 +1,49 @@
+"""Settings for tasks running in Airflow: variables and connections first, environment after.
+
+Imported only inside tasks (it needs the Airflow task context to reach variables).
+"""
+
+from __future__ import annotations
+
+import os
+
+from ucj import config
+
+
+def _variable(key: str) -> str | None:
+    from airflow.sdk import Variable
+
+    try:
+        return Variable.get(key, default=None)
+    except Exception:  # noqa: BLE001 - no metadata DB outside a task: use the environment
+        return None
+
+
+def _connection(conn_id: str):
+    from airflow.sdk import Connection
+
+    try:
+        return Connection.get(conn_id)
+    except Exception:  # noqa: BLE001 - an undefined connection falls back to the environment
+        return None
+
+
+def warehouse_url(conn) -> str:
+    if conn.conn_type == "duckdb":
+        return f"duckdb://{conn.host if conn.host.startswith('/') else '/' + conn.host}"
+    uri = conn.get_uri()
+    return "postgresql" + uri[uri.index("://"):] if uri.startswith("postgres") else uri
+
+
+def settings() -> config.Settings:
+    env = dict(os.environ)
+    for key, var in (("UCJ_LANDING_ZONE", "ucj_landing_zone"), ("UCJ_LAKE", "ucj_lake"),
+                     ("UCJ_VALIDATION_DIR", "ucj_validation_dir")):
+        value = _variable(var)
+        if value:
+            env[key] = value
+    if conn := _connection("ucj_warehouse"):
+        env["UCJ_WAREHOUSE_URL"] = warehouse_url(conn)
+    if (conn := _connection("ucj_pseudonym")) and conn.password:
+        env["UCJ_PSEUDONYM_KEY"] = conn.password
+    return config.from_env(env)

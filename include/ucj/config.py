@@ -1,0 +1,52 @@
+"""Where things live and which secrets to use.
+
+Values come from the environment (``UCJ_*``) so the package runs without Airflow; the DAGs
+resolve the same settings from Airflow variables and connections (``ucj.airflow_settings``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_HOME = Path(os.environ.get("UCJ_HOME", Path.cwd() / ".local"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    landing_zone: str  # a local folder or an fsspec URL (s3://, gcs://, ...)
+    lake: Path
+    validation_dir: Path
+    warehouse_url: str  # duckdb:///abs/path.duckdb or postgresql://...
+    pseudonym_key: str
+
+    @property
+    def sql_dir(self) -> Path:
+        return sql_dir()
+
+
+def sql_dir() -> Path:
+    """``include/sql`` beside the package, or ``UCJ_SQL_DIR`` when installed elsewhere."""
+    override = os.environ.get("UCJ_SQL_DIR")
+    return Path(override) if override else Path(__file__).resolve().parent.parent / "sql"
+
+
+def from_env(env: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if env is None else env)
+    home = Path(env.get("UCJ_HOME", DEFAULT_HOME))
+    data = home / "data"
+    key = env.get("UCJ_PSEUDONYM_KEY", "")
+    if not key:
+        raise MissingSecret("UCJ_PSEUDONYM_KEY (or Airflow connection ucj_pseudonym) is not set")
+    return Settings(
+        landing_zone=env.get("UCJ_LANDING_ZONE", str(data / "landing")),
+        lake=Path(env.get("UCJ_LAKE", data / "lake")),
+        validation_dir=Path(env.get("UCJ_VALIDATION_DIR", data / "validation")),
+        warehouse_url=env.get("UCJ_WAREHOUSE_URL", f"duckdb:///{data / 'warehouse.duckdb'}"),
+        pseudonym_key=key,
+    )
+
+
+class MissingSecret(RuntimeError):
+    """A secret the pipeline needs is not configured; it is never defaulted in code."""

@@ -1,0 +1,1 @@
+"""The source contracts (../shared/contracts/SOURCES.md) as code: columns, enumerations, rules."""

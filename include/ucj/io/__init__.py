@@ -1,0 +1,1 @@
+"""Reading source files robustly and writing the Parquet lake."""

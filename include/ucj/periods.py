@@ -1,0 +1,33 @@
+"""Which month a run is about."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+PERIODE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def check(periode: str) -> str:
+    if not PERIODE.match(periode or ""):
+        raise ValueError(f"periode must be YYYY-MM, got {periode!r}")
+    return periode
+
+
+def of(moment: date | datetime) -> str:
+    return f"{moment.year:04d}-{moment.month:02d}"
+
+
+def previous(moment: date | datetime) -> str:
+    year, month = (moment.year, moment.month - 1) if moment.month > 1 else (moment.year - 1, 12)
+    return f"{year:04d}-{month:02d}"
+
+
+def for_run(param: str | None, run_type: str | None, interval_start, logical_date) -> str:
+    """The explicit parameter wins; a scheduled or backfill run covers its data interval's
+    month; a manual run without a parameter takes the month before it."""
+    if param:
+        return check(param)
+    if run_type in ("scheduled", "backfill") and interval_start is not None:
+        return of(interval_start)
+    return previous(logical_date or datetime.now())

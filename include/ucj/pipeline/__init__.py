@@ -1,0 +1,1 @@
+"""Source pipelines: read, validate, quarantine and transform one partition into the lake."""

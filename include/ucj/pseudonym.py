@@ -1,0 +1,15 @@
+"""Pseudonymous person keys: a keyed hash of the NIK, so the warehouse never holds the NIK."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+import pandas as pd
+
+
+def person_keys(nik: pd.Series, secret: str) -> pd.Series:
+    key = secret.encode()
+    return pd.Series(
+        [hmac.new(key, v.encode(), hashlib.sha256).hexdigest()[:32] for v in nik],
+        index=nik.index, dtype="string")

@@ -1,0 +1,1 @@
+"""One validation and quarantine mechanism that every source reuses."""

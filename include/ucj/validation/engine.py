@@ -1,0 +1,112 @@
+"""Run a source's rules with Great Expectations; name the failing rows for the quarantine."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ucj.validation.rules import ERROR, Rule, gx_expectations
+
+_context = None
+_ids = itertools.count()
+
+
+def _gx_context():
+    global _context
+    if _context is None:
+        gx_expectations()  # sets the quiet-GX environment before the import below
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        _context = gx.get_context(mode="ephemeral")
+        # Metric progress bars would flood the Airflow task logs.
+        _context.variables.progress_bars = ProgressBarsConfig(
+            globally=False, metric_calculations=False)
+    return _context
+
+
+@dataclass
+class ChunkOutcome:
+    reasons: pd.Series  # index -> ";"-joined failed error rules (only failing rows)
+    counts: Counter  # rule -> rows failing it (errors and warnings)
+
+
+@dataclass
+class Report:
+    suite: str
+    rules: list[Rule]
+    rows: int = 0
+    counts: Counter = field(default_factory=Counter)
+
+    def add(self, rows: int, outcome: ChunkOutcome) -> None:
+        self.rows += rows
+        self.counts.update(outcome.counts)
+
+    def as_dict(self) -> dict:
+        failed = [r for r in self.rules if r.severity == ERROR and self.counts[r.name]]
+        return {
+            "suite": self.suite,
+            "engine": "great_expectations",
+            "rows_evaluated": self.rows,
+            "success": not failed,
+            "rules": [
+                {"rule": r.name, "severity": r.severity, "description": r.description,
+                 "columns": list(r.columns), "unexpected_count": self.counts[r.name]}
+                for r in self.rules
+            ],
+        }
+
+
+class Validator:
+    """A GX expectation suite over pandas batches; build once, validate many chunks."""
+
+    def __init__(self, suite: str, rules: list[Rule]):
+        import great_expectations as gx
+
+        names = [r.name for r in rules]
+        if len(set(names)) != len(names):
+            raise ValueError(f"duplicate rule names in suite {suite}")
+        self.suite_name = suite
+        self.rules = rules
+        ctx = _gx_context()
+        uid = f"{suite}_{next(_ids)}"  # the ephemeral context is shared per process
+        asset = ctx.data_sources.add_pandas(f"ds_{uid}").add_dataframe_asset(f"a_{uid}")
+        batch = asset.add_batch_definition_whole_dataframe(f"b_{uid}")
+        for rule in rules:
+            rule.expectation.meta = {"rule": rule.name, "severity": rule.severity}
+        gx_suite = ctx.suites.add(gx.ExpectationSuite(f"s_{uid}", expectations=[
+            r.expectation for r in rules]))
+        self._definition = ctx.validation_definitions.add(
+            gx.ValidationDefinition(name=f"v_{uid}", data=batch, suite=gx_suite))
+        self._severity = {r.name: r.severity for r in rules}
+
+    def new_report(self) -> Report:
+        return Report(self.suite_name, self.rules)
+
+    def validate(self, df: pd.DataFrame) -> ChunkOutcome:
+        if not df.index.is_unique:
+            raise ValueError("validation needs a unique index to name failing rows")
+        result = self._definition.run(
+            batch_parameters={"dataframe": df}, result_format={"result_format": "COMPLETE"})
+        counts: Counter = Counter()
+        failing: dict[object, list[str]] = {}
+        for res in result.results:
+            rule = res.expectation_config.meta["rule"]
+            if res.exception_info.get("raised_exception"):
+                message = res.exception_info.get("exception_message")
+                raise ValidationEngineError(f"rule {rule} could not be evaluated: {message}")
+            indexes = res.result.get("unexpected_index_list") or []
+            counts[rule] = len(indexes)
+            if self._severity[rule] == ERROR:
+                for idx in indexes:
+                    failing.setdefault(idx, []).append(rule)
+        reasons = pd.Series({i: ";".join(r) for i, r in failing.items()}, dtype="object")
+        reasons = reasons.sort_index()
+        return ChunkOutcome(reasons=reasons, counts=counts)
+
+
+class ValidationEngineError(RuntimeError):
+    """An expectation raised instead of answering: the batch cannot be trusted, so stop."""

@@ -1,0 +1,66 @@
+"""The embedded warehouse: one DuckDB file (one writer at a time; BI opens it read-only)."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from ucj.warehouse.base import PARAM, Session, Warehouse
+
+
+def _bind(sql: str) -> str:
+    return PARAM.sub(r"$\1", sql)
+
+
+class DuckDBSession(Session):
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+
+    def execute(self, sql: str, params: dict | None = None) -> None:
+        self.con.execute(_bind(sql), params or None)
+
+    def query(self, sql: str, params: dict | None = None) -> pd.DataFrame:
+        return self.con.execute(_bind(sql), params or None).df()
+
+    def insert_parquet(self, table: str, path: str) -> int:
+        before = self._count(table)
+        self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet($path)",
+                         {"path": str(path)})
+        return self._count(table) - before
+
+    def insert_frame(self, table: str, df: pd.DataFrame) -> int:
+        self.con.register("_ucj_frame", df)
+        try:
+            self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _ucj_frame")
+        finally:
+            self.con.unregister("_ucj_frame")
+        return len(df)
+
+    def _count(self, table: str) -> int:
+        return self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+class DuckDBWarehouse(Warehouse):
+    backend = "duckdb"
+
+    def __init__(self, path: str, read_only: bool = False):
+        self.path = Path(path)
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.con = duckdb.connect(str(self.path), read_only=read_only)
+
+    @contextmanager
+    def transaction(self):
+        self.con.begin()
+        try:
+            yield DuckDBSession(self.con)
+        except BaseException:
+            self.con.rollback()
+            raise
+        self.con.commit()
+
+    def close(self) -> None:
+        self.con.close()

@@ -1,0 +1,142 @@
+"""Load lake partitions into the warehouse: staging -> core -> marts, one transaction each.
+
+A failed load rolls back, so the warehouse keeps its previous state; re-loading a month
+replaces it (delete + insert of that month in every layer).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+
+from ucj import wilayah
+from ucj.contracts import reference
+from ucj.io import lake as lk
+from ucj.warehouse.base import Session, Warehouse
+
+DDL = ["staging/00_ddl.sql", "core/00_ddl.sql", "marts/00_ddl.sql", "audit/00_ddl.sql"]
+MONTH_CORE = ["core/dim_month.sql", "core/fct_participant_month.sql", "core/fct_person_month.sql"]
+MONTH_MARTS = ["marts/mart_coverage.sql", "marts/mart_village_official_coverage.sql",
+               "marts/mart_non_asn_coverage.sql"]
+
+
+def ensure_schema(s: Session) -> None:
+    for f in DDL:
+        s.run_file(f)
+
+
+def load_wilayah(s: Session) -> int:
+    df = wilayah.load().replace({"": None})
+    s.execute("DELETE FROM core.dim_wilayah")
+    return s.insert_frame("core.dim_wilayah", df)
+
+
+def _checksum(path: Path) -> str:
+    return hashlib.sha256((path / "data.parquet").read_bytes()).hexdigest()
+
+
+def load_reference(s: Session, lake: Path, run_id: str) -> bool:
+    """Load reference partitions whose lake content changed; True if any did."""
+    changed = False
+    for table in reference.TABLES:
+        for part in sorted((Path(lake) / "reference" / table.name).glob("tahun=*")):
+            value = part.name.split("=", 1)[1]
+            checksum = _checksum(part)
+            held = s.scalar(
+                "SELECT checksum FROM audit.reference_load "
+                "WHERE dataset = :dataset AND partition_value = :value",
+                {"dataset": table.name, "value": value})
+            if held == checksum:
+                continue
+            s.execute(f"DELETE FROM staging.{table.name}")
+            loaded = s.insert_parquet(f"staging.{table.name}", part / "data.parquet")
+            s.run_file(f"core/ref_{table.name}.sql")
+            s.run_file("audit/record_reference.sql", {
+                "dataset": table.name, "partition_value": value, "checksum": checksum})
+            _record_run(s, run_id, lk.read_manifest(part), value, loaded)
+            changed = True
+    return changed
+
+
+def _month_params(periode: str) -> dict:
+    year, month = periode.split("-")
+    return {"periode": periode, "tahun": int(year), "bulan": int(month)}
+
+
+def load_enrollment_month(s: Session, partition: Path, run_id: str) -> dict:
+    manifest = lk.read_manifest(partition)
+    periode = manifest["periode"]
+    s.execute("DELETE FROM staging.enrollment")
+    staged = s.insert_parquet("staging.enrollment", Path(partition) / "data.parquet")
+    params = _month_params(periode)
+    for f in MONTH_CORE:
+        s.run_file(f, params)
+    loaded = int(s.scalar(
+        "SELECT COUNT(*) FROM core.fct_participant_month WHERE periode = :periode", params))
+    if not staged == loaded == manifest["rows_valid"]:
+        raise RuntimeError(f"{periode}: {manifest['rows_valid']} valid rows but {staged} staged "
+                           f"and {loaded} loaded")
+    build_marts(s, periode)
+    _record_run(s, run_id, manifest, periode, loaded)
+    return {"periode": periode, "rows_loaded": loaded}
+
+
+def build_marts(s: Session, periode: str) -> None:
+    for f in MONTH_MARTS:
+        s.run_file(f, _month_params(periode))
+
+
+def _record_run(s: Session, run_id: str, manifest: dict, value: str, loaded: int) -> None:
+    s.run_file("audit/record_run.sql", {
+        "run_id": run_id, "source": manifest["source"], "partition_value": value,
+        "source_file": manifest["source_file"], "rows_read": manifest["rows_read"],
+        "rows_valid": manifest["rows_valid"], "rows_quarantined": manifest["rows_quarantined"],
+        "rows_loaded": loaded, "validation_success": manifest["validation_success"],
+        "validation_report": manifest["validation_report"],
+    })
+
+
+def loaded_months(s: Session) -> list[str]:
+    df = s.query("SELECT periode FROM core.dim_month ORDER BY periode")
+    return list(df["periode"])
+
+
+def refresh(wh: Warehouse, lake: Path, partitions: list[Path], run_id: str) -> dict:
+    """Reference data first (rebuilding every month if it changed), then each new month."""
+    with wh.transaction() as s:
+        ensure_schema(s)
+        load_wilayah(s)
+        if load_reference(s, lake, run_id):
+            for periode in loaded_months(s):
+                s.run_file("core/dim_month.sql", _month_params(periode))
+                build_marts(s, periode)
+    months = []
+    for partition in partitions:
+        with wh.transaction() as s:
+            months.append(load_enrollment_month(s, partition, run_id))
+    return {"months": months}
+
+
+def enrollment_partitions(lake: Path, periodes: list[str] | None = None) -> list[Path]:
+    """Lake partitions of the given months (all months present when None)."""
+    root = Path(lake) / "enrollment"
+    found = sorted(p for p in root.glob("periode=*") if (p / "_manifest.json").exists())
+    if periodes is None:
+        return found
+    wanted = {f"periode={p}" for p in periodes}
+    missing = wanted - {p.name for p in found}
+    if missing:
+        raise FileNotFoundError(f"no lake partition for {sorted(missing)} under {root}")
+    return [p for p in found if p.name in wanted]
+
+
+def coverage_summary(wh: Warehouse, periode: str | None = None) -> pd.DataFrame:
+    with wh.transaction() as s:
+        periode = periode or s.scalar("SELECT MAX(periode) FROM marts.mart_coverage")
+        return s.query(
+            "SELECT periode, kode_wilayah, nama_wilayah, peserta_aktif, penduduk_bekerja, "
+            "coverage FROM marts.mart_coverage "
+            "WHERE periode = :periode AND tingkat IN ('kecamatan', 'kabupaten') "
+            "ORDER BY tingkat DESC, coverage DESC", {"periode": periode})

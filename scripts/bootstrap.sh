@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Create the project's virtual environment from the pinned requirements, if it is missing or
+# out of date. Idempotent: a second call with unchanged requirements does nothing.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+PY="${PYTHON:-python3.11}"
+command -v "$PY" >/dev/null || PY=python3
+STAMP="$VENV/.requirements.sha256"
+WANT="$(cat "$ROOT/requirements.txt" "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1)"
+if [ -x "$VENV/bin/python" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT" ]; then
+  exit 0
+fi
+echo "Setting up $VENV (pinned requirements; a minute or two the first time)..."
+[ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
+"$VENV/bin/python" -m pip install --quiet --upgrade "pip==26.3"
+"$VENV/bin/python" -m pip install --quiet -r "$ROOT/requirements.txt"
+"$VENV/bin/python" -m pip install --quiet --no-deps --no-build-isolation -e "$ROOT"
+echo "$WANT" > "$STAMP"

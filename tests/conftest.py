@@ -1,0 +1,61 @@
+"""Shared test set-up: an isolated UCJ home and Airflow home per session, the DagBag built once."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+_SESSION_HOME = Path(os.environ.get("UCJ_TEST_HOME", "/tmp")) / f"ucj-tests-{os.getpid()}"
+
+# Before anything imports Airflow: the tests never touch the demo's .local state.
+os.environ.update({
+    "UCJ_HOME": str(_SESSION_HOME),
+    "AIRFLOW_HOME": str(_SESSION_HOME / "airflow"),
+    "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+    "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
+    "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+    "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_SESSION_HOME / 'airflow' / 'airflow.db'}",
+    "UCJ_PSEUDONYM_KEY": "test-secret-not-for-production",
+    "GX_ANALYTICS_ENABLED": "False",
+})
+for key in ("UCJ_LANDING_ZONE", "UCJ_LAKE", "UCJ_VALIDATION_DIR", "UCJ_WAREHOUSE_URL"):
+    os.environ.pop(key, None)
+(_SESSION_HOME / "airflow").mkdir(parents=True, exist_ok=True)
+sys.path.insert(0, str(ROOT / "tests"))
+
+
+@pytest.fixture(scope="session")
+def dagbag():
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(ROOT / "dags"))
+
+
+@pytest.fixture(scope="session")
+def airflow_db():
+    """A migrated SQLite metadata database for tests that run DAGs."""
+    subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], check=True,
+                   stdout=subprocess.DEVNULL, env=os.environ.copy())
+    return os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+
+
+@pytest.fixture
+def workspace(tmp_path, monkeypatch):
+    """Landing zone, lake, validation folder and DuckDB warehouse of one test."""
+    paths = {
+        "UCJ_LANDING_ZONE": tmp_path / "landing",
+        "UCJ_LAKE": tmp_path / "lake",
+        "UCJ_VALIDATION_DIR": tmp_path / "validation",
+    }
+    for key, path in paths.items():
+        path.mkdir()
+        monkeypatch.setenv(key, str(path))
+    monkeypatch.setenv("UCJ_WAREHOUSE_URL", f"duckdb:///{tmp_path / 'warehouse.duckdb'}")
+    from ucj import config
+
+    return config.from_env()
