@@ -65,7 +65,7 @@ class Session(ABC):
     def run_file(self, relpath: str, params: dict | None = None) -> None:
         sql = (sql_dir() / relpath).read_text()
         for stmt in statements(sql):
-            self.execute(stmt, params_used(stmt, params or {}))
+            self.execute(stmt, params or {})
 
     def scalar(self, sql: str, params: dict | None = None):
         df = self.query(sql, params)

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from ucj.warehouse.base import PARAM, Session, Warehouse
+from ucj.warehouse.base import PARAM, Session, Warehouse, params_used
 
 
 def _bind(sql: str) -> str:
@@ -20,14 +20,16 @@ class DuckDBSession(Session):
         self.con = con
 
     def execute(self, sql: str, params: dict | None = None) -> None:
-        self.con.execute(_bind(sql), params or None)
+        self.con.execute(_bind(sql), params_used(sql, params or {}) or None)
 
     def query(self, sql: str, params: dict | None = None) -> pd.DataFrame:
-        return self.con.execute(_bind(sql), params or None).df()
+        return self.con.execute(_bind(sql), params_used(sql, params or {}) or None).df()
 
     def insert_parquet(self, table: str, path: str) -> int:
         before = self._count(table)
-        self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet($path)",
+        # The folder's key=value names must not override the file's own columns.
+        self.con.execute(f"INSERT INTO {table} BY NAME "
+                         "SELECT * FROM read_parquet($path, hive_partitioning = false)",
                          {"path": str(path)})
         return self._count(table) - before
 

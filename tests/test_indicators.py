@@ -1,0 +1,191 @@
+"""Each indicator of SOURCES.md on a hand-made month with exact expected numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from enrollment_rows import row, write_csv
+
+from ucj import warehouse
+from ucj.pipeline import enrollment, reference
+from ucj.warehouse import load as wl
+
+A, B = "32.13.01.2003", "32.13.01.2004"  # Sukamandi, Cicadas: Kecamatan Sagalaherang
+C = "32.13.02.2001"  # Cupunagara: Kecamatan Cisalak
+KEC_AB, KEC_C, KAB = "32.13.01", "32.13.02", "32.13"
+
+
+def nik(serial: int, woman: bool = False) -> str:
+    return f"321301{55 if woman else 15}0590{serial:04d}"
+
+
+def person(serial: int, kpj: int, **kw) -> dict:
+    return row(nik=nik(serial), kpj=f"{kpj:011d}", **kw)
+
+
+OFFICIAL = {"kategori": "PERANGKAT_DESA", "npp": "90000001", "sumber_iuran": "DANA_DESA"}
+BPU = {"segmen": "BPU", "kategori": "PEKERJA_RENTAN", "npp": "", "upah": "1000000",
+       "program": "JKK+JKM", "sumber_iuran": "MANDIRI", "iuran": "16800"}
+INACTIVE = {"status": "NONAKTIF", "tgl_nonaktif": "15/01/2026", "iuran": "0"}
+
+MONTH = [
+    # P1: two active rows, the later registration (B) places them.
+    person(1, 1, kode_desa=A, tgl_kepesertaan="01/01/2020"),
+    person(1, 2, kode_desa=B, tgl_kepesertaan="01/06/2022"),
+    # P2: same registration date twice: the smaller kpj (C) places them.
+    person(2, 5, kode_desa=A, tgl_kepesertaan="01/03/2021"),
+    person(2, 4, kode_desa=C, tgl_kepesertaan="01/03/2021"),
+    # P3: active in A; a newer inactive row in C does not move them.
+    person(3, 6, kode_desa=A, tgl_kepesertaan="01/01/2019"),
+    person(3, 7, kode_desa=C, tgl_kepesertaan="01/01/2024", **INACTIVE),
+    # P4: inactive only: counts nowhere.
+    person(4, 8, kode_desa=A, **INACTIVE),
+    # P5: village official of A who also holds a newer BPU membership in B.
+    person(5, 9, kode_desa=A, tgl_kepesertaan="01/01/2023", **OFFICIAL),
+    person(5, 10, kode_desa=B, tgl_kepesertaan="01/01/2025", **BPU),
+    # P6: village official of A.
+    person(6, 11, kode_desa=A, **OFFICIAL),
+    # P7, P8: non-ASN staff of agency 11111111 (P8 with two cards); P9 inactive at 22222222.
+    person(7, 12, kode_desa=C, kategori="NON_ASN", npp="11111111", sumber_iuran="APBD_KABUPATEN"),
+    person(8, 13, kode_desa=C, kategori="NON_ASN", npp="11111111", sumber_iuran="APBD_KABUPATEN",
+           tgl_kepesertaan="01/01/2018"),
+    person(8, 14, kode_desa=C, kategori="NON_ASN", npp="11111111", sumber_iuran="APBD_KABUPATEN",
+           tgl_kepesertaan="01/01/2017"),
+    person(9, 15, kode_desa=C, kategori="NON_ASN", npp="22222222", **INACTIVE),
+    # A row that breaks the contract counts nowhere.
+    person(10, 16, kode_desa=A, upah="0"),
+]
+
+TENAGA_KERJA = {
+    # The 2024 figures must be ignored for 2026: 2025 is the latest year not after it.
+    2024: {A: (999, 99), B: (999, 99), C: (999, 99)},
+    2025: {A: (100, 10), B: (50, 12), C: (200, 11)},
+}
+
+
+def write_reference(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for year, desa in TENAGA_KERJA.items():
+        lines = ["tahun,kode_desa,penduduk,penduduk_usia_kerja,penduduk_bekerja,"
+                 "jumlah_perangkat_desa"]
+        lines += [f"{year},{k},{b * 3},{b * 2},{b},{p}" for k, (b, p) in desa.items()]
+        (folder / f"tenaga_kerja_desa_{year}.csv").write_text("\n".join(lines) + "\n")
+    (folder / "non_asn_2025.csv").write_text(
+        "tahun,kode_opd,nama_opd,npp,kode_desa,jumlah_non_asn\n"
+        "2025,1.01,Dinas Pendidikan,11111111,32.13.02.2001,4\n"
+        "2025,1.02,Dinas Kesehatan,22222222,32.13.02.2001,3\n")
+    (folder / "umk.csv").write_text("tahun,umk\n2025,3508626.53\n2026,3737482\n")
+
+
+@pytest.fixture(scope="module")
+def marts(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("indicators")
+    lake, val = tmp / "lake", tmp / "val"
+    write_reference(tmp / "reference")
+    for f in sorted((tmp / "reference").glob("*.csv")):
+        reference.process(f, lake, val)
+    write_csv(tmp / "kepesertaan_202601.csv", [{**r, "periode": "2026-01"} for r in MONTH])
+    enrollment.process(tmp / "kepesertaan_202601.csv", lake, val, "secret")
+    wh = warehouse.connect(f"duckdb:///{tmp / 'wh.duckdb'}")
+    wl.refresh(wh, lake, wl.enrollment_partitions(lake), "test-run")
+    yield wh
+    wh.close()
+
+
+def _one(wh, sql, **params):
+    df = wh.query(sql, params)
+    assert len(df) == 1, df
+    return df.iloc[0]
+
+
+def coverage(wh, code):
+    return _one(wh, "SELECT * FROM marts.mart_coverage WHERE periode = '2026-01' "
+                    "AND kode_wilayah = :code", code=code)
+
+
+@pytest.mark.parametrize("code,persons,denominator", [
+    (A, 2, 100), (B, 2, 50), (C, 3, 200),
+    (KEC_AB, 4, 150), (KEC_C, 3, 200), (KAB, 7, 350),
+])
+def test_ucj_coverage_places_each_person_once(marts, code, persons, denominator):
+    got = coverage(marts, code)
+    assert (got["peserta_aktif"], got["penduduk_bekerja"]) == (persons, denominator)
+    assert got["coverage"] == pytest.approx(persons / denominator)
+    assert got["tahun_referensi"] == 2025
+
+
+def test_roll_up_sums_numerators_and_denominators(marts):
+    desa = marts.query("SELECT SUM(peserta_aktif) p, SUM(penduduk_bekerja) d "
+                       "FROM marts.mart_coverage WHERE periode = '2026-01' AND tingkat IN "
+                       "('desa', 'kelurahan') AND kode_kecamatan = :k", {"k": KEC_AB}).iloc[0]
+    kec = coverage(marts, KEC_AB)
+    assert (kec["peserta_aktif"], kec["penduduk_bekerja"]) == (desa["p"], desa["d"])
+    # Not the mean of the desa ratios (2/100 and 2/50 average to 0.03, the truth is 4/150).
+    assert kec["coverage"] == pytest.approx(4 / 150)
+
+
+def test_counts_by_segmen_and_kategori_follow_the_placement_row(marts):
+    b = coverage(marts, B)
+    assert (b["peserta_pu"], b["peserta_bpu"]) == (1, 1)
+    assert (b["peserta_swasta"], b["peserta_pekerja_rentan"]) == (1, 1)
+    kab = coverage(marts, KAB)
+    segmen = kab[["peserta_pu", "peserta_bpu", "peserta_jakon", "peserta_pmi"]].sum()
+    kategori = kab[["peserta_swasta", "peserta_non_asn", "peserta_perangkat_desa",
+                    "peserta_pekerja_rentan", "peserta_lainnya"]].sum()
+    assert segmen == kategori == kab["peserta_aktif"] == 7
+    assert kab["peserta_non_asn"] == 2
+
+
+def test_village_official_coverage(marts):
+    sql = ("SELECT * FROM marts.mart_village_official_coverage WHERE periode = '2026-01' "
+           "AND kode_wilayah = :code")
+    a = _one(marts, sql, code=A)
+    assert (a["perangkat_aktif"], a["jumlah_perangkat_desa"]) == (2, 10)
+    assert a["coverage"] == pytest.approx(0.2)
+    b = _one(marts, sql, code=B)
+    assert (b["perangkat_aktif"], b["jumlah_perangkat_desa"], b["coverage"]) == (0, 12, 0)
+    kec = _one(marts, sql, code=KEC_AB)
+    assert (kec["perangkat_aktif"], kec["jumlah_perangkat_desa"]) == (2, 22)
+
+
+def test_village_official_coverage_is_not_defined_for_kelurahan(marts):
+    n = marts.query("SELECT COUNT(*) n FROM marts.mart_village_official_coverage m "
+                    "JOIN core.dim_wilayah w ON w.kode_wilayah = m.kode_wilayah "
+                    "WHERE w.tingkat = 'kelurahan'").iloc[0]["n"]
+    assert n == 0
+
+
+def test_non_asn_coverage_per_agency(marts):
+    df = marts.query("SELECT npp, non_asn_aktif, jumlah_non_asn, coverage "
+                     "FROM marts.mart_non_asn_coverage WHERE periode = '2026-01' ORDER BY npp")
+    assert df.values.tolist() == [["11111111", 2, 4, 0.5], ["22222222", 0, 3, 0.0]]
+
+
+def test_run_audit_balances(marts):
+    a = _one(marts, "SELECT * FROM audit.run_audit WHERE source = 'enrollment'")
+    assert (a["rows_read"], a["rows_valid"], a["rows_quarantined"], a["rows_loaded"]) == (
+        len(MONTH), len(MONTH) - 1, 1, len(MONTH) - 1)
+
+
+def test_dim_month_uses_the_reference_year(marts):
+    m = _one(marts, "SELECT * FROM core.dim_month WHERE periode = '2026-01'")
+    assert (m["tahun_ref_tenaga_kerja"], m["tahun_ref_non_asn"], m["tahun_ref_umk"]) == (
+        2025, 2025, 2026)
+    assert float(m["umk"]) == 3737482
+
+
+def test_no_personal_data_in_the_warehouse(marts):
+    tables = marts.query("SELECT table_schema, table_name FROM information_schema.tables")
+    for schema, table in tables.values:
+        text = marts.query(f'SELECT * FROM "{schema}"."{table}"').to_string()
+        assert nik(1) not in text and "Asep" not in text, (schema, table)
+
+
+def test_reloading_the_month_gives_the_same_marts(marts, tmp_path):
+    before = marts.query("SELECT * FROM marts.mart_coverage ORDER BY kode_wilayah")
+    lake = Path(marts.query("SELECT validation_report FROM audit.run_audit LIMIT 1").iloc[0, 0])
+    lake = lake.parents[3] / "lake"
+    wl.refresh(marts, lake, wl.enrollment_partitions(lake), "test-run-2")
+    after = marts.query("SELECT * FROM marts.mart_coverage ORDER BY kode_wilayah")
+    assert before.equals(after)
