@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from enrollment_rows import row, write_csv
-
 from ucj import warehouse
 from ucj.pipeline import enrollment, reference
 from ucj.warehouse import load as wl
