@@ -26,24 +26,14 @@ DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timede
 def ucj_warehouse():
     @task
     def load(params=None, triggering_asset_events=None, run_id=None) -> dict:
-        from ucj import airflow_settings, warehouse
+        from ucj import airflow_settings
         from ucj.warehouse import load as wl
 
         cfg = airflow_settings.settings()
-        periodes = sorted({
-            event.extra["periode"]
-            for events in (triggering_asset_events or {}).values() for event in events
-            if event.extra and "periode" in event.extra
-        } | set(params.get("periodes") or []))
-        triggered = bool(triggering_asset_events)
-        partitions = wl.enrollment_partitions(cfg.lake, periodes or (None if not triggered
-                                                                      else []))
-        wh = warehouse.connect(cfg.warehouse_url)
-        try:
-            result = wl.refresh(wh, cfg.lake, partitions, run_id)
-            print(wl.coverage_summary(wh).to_string(index=False))
-        finally:
-            wh.close()
+        extras = [dict(e.extra or {}) for events in (triggering_asset_events or {}).values()
+                  for e in events]
+        result = wl.run(cfg.warehouse_url, cfg.lake, extras, params.get("periodes") or [], run_id)
+        print(result.pop("summary"))
         return result
 
     load()

@@ -132,6 +132,29 @@ def enrollment_partitions(lake: Path, periodes: list[str] | None = None) -> list
     return [p for p in found if p.name in wanted]
 
 
+def months_from_events(event_extras: list[dict], requested: list[str]) -> list[str] | None:
+    """Months a warehouse run loads: those named by the triggering asset events and the run's
+    parameters; ``None`` (every month in the lake) for a hand-made run that names none."""
+    months = {e["periode"] for e in event_extras if e and "periode" in e} | set(requested)
+    if months or event_extras:
+        return sorted(months)  # events only from reference data: no month to (re)load
+    return None
+
+
+def run(url: str, lake: Path, event_extras: list[dict], requested: list[str],
+        run_id: str) -> dict:
+    from ucj import warehouse
+
+    months = months_from_events(event_extras, requested)
+    wh = warehouse.connect(url)
+    try:
+        result = refresh(wh, lake, enrollment_partitions(lake, months), run_id)
+        result["summary"] = coverage_summary(wh).to_string(index=False)
+    finally:
+        wh.close()
+    return result
+
+
 def coverage_summary(wh: Warehouse, periode: str | None = None) -> pd.DataFrame:
     with wh.transaction() as s:
         periode = periode or s.scalar("SELECT MAX(periode) FROM marts.mart_coverage")
