@@ -31,3 +31,17 @@ def for_run(param: str | None, run_type: str | None, interval_start, logical_dat
     if run_type in ("scheduled", "backfill") and interval_start is not None:
         return of(interval_start)
     return previous(logical_date or datetime.now())
+
+
+def shift(periode: str, months: int) -> str:
+    year, month = map(int, check(periode).split("-"))
+    index = year * 12 + month - 1 + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def bounds(periode: str) -> tuple[date, date]:
+    """The month's first day and the next month's first day."""
+    year, month = map(int, check(periode).split("-"))
+    start = date(year, month, 1)
+    nxt = shift(periode, 1)
+    return start, date(int(nxt[:4]), int(nxt[5:]), 1)

@@ -10,7 +10,7 @@ CREATE TABLE IF NOT EXISTS marts.mart_coverage (
     tahun_referensi INTEGER,
     peserta_aktif BIGINT NOT NULL,
     penduduk_bekerja BIGINT,
-    coverage DOUBLE,
+    coverage DOUBLE PRECISION,
     peserta_pu BIGINT NOT NULL, peserta_bpu BIGINT NOT NULL,
     peserta_jakon BIGINT NOT NULL, peserta_pmi BIGINT NOT NULL,
     peserta_swasta BIGINT NOT NULL, peserta_non_asn BIGINT NOT NULL,
@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS marts.mart_village_official_coverage (
     tahun_referensi INTEGER,
     perangkat_aktif BIGINT NOT NULL,
     jumlah_perangkat_desa BIGINT,
-    coverage DOUBLE,
+    coverage DOUBLE PRECISION,
     PRIMARY KEY (periode, kode_wilayah)
 );
 
@@ -42,6 +42,6 @@ CREATE TABLE IF NOT EXISTS marts.mart_non_asn_coverage (
     tahun_referensi INTEGER,
     non_asn_aktif BIGINT NOT NULL,
     jumlah_non_asn BIGINT,
-    coverage DOUBLE,
+    coverage DOUBLE PRECISION,
     PRIMARY KEY (periode, kode_opd)
 );

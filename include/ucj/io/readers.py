@@ -130,3 +130,44 @@ def read_chunks(path: Path, columns: list[str], delimiter: str, upper: list[str]
     if path.suffix.lower() == ".xlsx":
         return read_xlsx_chunks(path, columns, upper, chunk_rows)
     return read_csv_chunks(path, columns, delimiter, upper, chunk_rows)
+
+
+def read_jsonl_chunks(path: Path, columns: list[str], upper: list[str] = (),
+                      chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+    """JSON-lines records (one object a line) as text columns; a key outside the contract
+    is drift and refuses the file, a missing key is a missing value."""
+    import json
+
+    def frame(records, numbers):
+        df = pd.DataFrame.from_records(records, index=pd.Index(numbers))
+        extra = sorted(set(df.columns) - set(columns))
+        if extra:
+            raise SchemaError(path, [], extra)
+        df = df.reindex(columns=columns)
+        for col in columns:
+            df[col] = df[col].map(_json_text, na_action="ignore").astype("object")
+        df[ROW_NUMBER] = df.index
+        return _tidy(df, columns, list(upper))
+
+    batch, numbers = [], []
+    with open(path, encoding="utf-8") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            batch.append(json.loads(line))
+            numbers.append(number)
+            if len(batch) >= chunk_rows:
+                yield frame(batch, numbers)
+                batch, numbers = [], []
+    if batch:
+        yield frame(batch, numbers)
+
+
+def _json_text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

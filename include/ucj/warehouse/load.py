@@ -11,19 +11,26 @@ from pathlib import Path
 
 import pandas as pd
 
-from ucj import wilayah
+from ucj import compliance, periods, wilayah
+from ucj.alerts import company, store
 from ucj.contracts import reference
 from ucj.io import lake as lk
-from ucj.warehouse.base import Session, Warehouse
+from ucj.warehouse.base import Session, Warehouse, sql_files
 
-DDL = ["staging/00_ddl.sql", "core/00_ddl.sql", "marts/00_ddl.sql", "audit/00_ddl.sql"]
+LAYERS = ["staging", "core", "marts", "audit"]
 MONTH_CORE = ["core/dim_month.sql", "core/fct_participant_month.sql", "core/fct_person_month.sql"]
 MONTH_MARTS = ["marts/mart_coverage.sql", "marts/mart_village_official_coverage.sql",
-               "marts/mart_non_asn_coverage.sql"]
+               "marts/mart_non_asn_coverage.sql", "core/fct_company_month.sql",
+               "marts/mart_company_compliance.sql"]
+
+
+def ddl_files() -> list[str]:
+    """Each layer's numbered files (``00_ddl.sql``, ``10_...``) in layer order, then name."""
+    return [f for layer in LAYERS for f in sql_files(layer) if Path(f).name[:2].isdigit()]
 
 
 def ensure_schema(s: Session) -> None:
-    for f in DDL:
+    for f in ddl_files():
         s.run_file(f)
 
 
@@ -62,7 +69,10 @@ def load_reference(s: Session, lake: Path, run_id: str) -> bool:
 
 def _month_params(periode: str) -> dict:
     year, month = periode.split("-")
-    return {"periode": periode, "tahun": int(year), "bulan": int(month)}
+    start, next_start = periods.bounds(periode)
+    return {"periode": periode, "tahun": int(year), "bulan": int(month),
+            "prev_periode": periods.shift(periode, -1), "month_start": start,
+            "next_month_start": next_start, **compliance.thresholds()}
 
 
 def load_enrollment_month(s: Session, partition: Path, run_id: str) -> dict:
@@ -84,8 +94,47 @@ def load_enrollment_month(s: Session, partition: Path, run_id: str) -> dict:
 
 
 def build_marts(s: Session, periode: str) -> None:
+    params = _month_params(periode)
     for f in MONTH_MARTS:
-        s.run_file(f, _month_params(periode))
+        s.run_file(f, params)
+    company_alerts(s, periode)
+
+
+def company_alerts(s: Session, periode: str) -> dict:
+    compliance_rows = s.query(
+        "SELECT * FROM marts.mart_company_compliance WHERE periode = :periode",
+        {"periode": periode})
+    return store.store(s, periode, "company", company.candidates(compliance_rows),
+                       company.LABELS)
+
+
+def load_registry(s: Session, lake: Path, run_id: str) -> list[str]:
+    """Load registry extracts not loaded yet into dim_company; return the loaded months whose
+    company facts the new versions change (those ending after the earliest new version)."""
+    earliest = None
+    for part in sorted((Path(lake) / "registry").glob("extract=*")):
+        if not (part / "_manifest.json").exists():
+            continue
+        value = part.name.split("=", 1)[1]
+        checksum = _checksum(part)
+        held = s.scalar(
+            "SELECT checksum FROM audit.reference_load "
+            "WHERE dataset = 'registry' AND partition_value = :value", {"value": value})
+        if held == checksum:
+            continue
+        s.execute("DELETE FROM staging.registry")
+        loaded = s.insert_parquet("staging.registry", part / "data.parquet")
+        first = s.scalar("SELECT MIN(updated_at) FROM staging.registry")
+        s.run_file("core/dim_company.sql")
+        s.run_file("audit/record_reference.sql", {
+            "dataset": "registry", "partition_value": value, "checksum": checksum})
+        _record_run(s, run_id, lk.read_manifest(part), value, loaded)
+        if first is not None and not pd.isna(first):
+            earliest = first if earliest is None else min(earliest, first)
+    if earliest is None:
+        return []
+    return [m for m in loaded_months(s)
+            if pd.Timestamp(periods.bounds(m)[1]) > pd.Timestamp(earliest)]
 
 
 def _record_run(s: Session, run_id: str, manifest: dict, value: str, loaded: int) -> None:
@@ -108,14 +157,21 @@ def refresh(wh: Warehouse, lake: Path, partitions: list[Path], run_id: str) -> d
     with wh.transaction() as s:
         ensure_schema(s)
         load_wilayah(s)
-        if load_reference(s, lake, run_id):
-            for periode in loaded_months(s):
-                s.run_file("core/dim_month.sql", _month_params(periode))
-                build_marts(s, periode)
+        stale = set(loaded_months(s)) if load_reference(s, lake, run_id) else set()
+        stale |= set(load_registry(s, lake, run_id))
+        for periode in sorted(stale):
+            s.run_file("core/dim_month.sql", _month_params(periode))
+            build_marts(s, periode)
     months = []
     for partition in partitions:
         with wh.transaction() as s:
             months.append(load_enrollment_month(s, partition, run_id))
+    touched = sorted(stale | {m["periode"] for m in months})
+    if touched:
+        # An alert's new/ongoing status depends on the month before: later months follow.
+        with wh.transaction() as s:
+            for periode in [m for m in loaded_months(s) if m > touched[0]]:
+                company_alerts(s, periode)
     return {"months": months}
 
 

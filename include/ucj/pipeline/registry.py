@@ -1,0 +1,59 @@
+"""Company registry extract (JSON lines from the API client) -> validated lake partition."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from ucj import wilayah
+from ucj.contracts import registry as contract
+from ucj.io.readers import read_jsonl_chunks
+from ucj.pipeline.batch import Batch, run_batch
+from ucj.validation.engine import Validator
+
+SCHEMA = pa.schema([
+    ("nib", pa.string()), ("npp", pa.string()), ("npwp", pa.string()),
+    ("nama_perusahaan", pa.string()), ("kbli", pa.string()), ("skala_usaha", pa.string()),
+    ("kode_desa", pa.string()), ("jumlah_tk_laki", pa.int32()),
+    ("jumlah_tk_perempuan", pa.int32()), ("jumlah_tk_wlkp", pa.int32()),
+    ("tgl_lapor_wlkp", pa.date32()), ("status_usaha", pa.string()),
+    ("updated_at", pa.timestamp("us")),  # UTC
+])
+
+
+def transform(df: pd.DataFrame) -> pa.Table:
+    out = pd.DataFrame({
+        "nib": df["nib"], "npp": df["npp"], "npwp": contract.npwp_digits(df["npwp"]),
+        "nama_perusahaan": df["nama_perusahaan"], "kbli": df["kbli"].str.zfill(5),
+        "skala_usaha": df["skala_usaha"], "kode_desa": df["kode_desa"],
+    })
+    for c in contract.COUNTS:
+        out[c] = pd.to_numeric(df[c]).astype("int32")
+    out["tgl_lapor_wlkp"] = pd.to_datetime(df["tgl_lapor_wlkp"], format="%Y-%m-%d").dt.date
+    out["status_usaha"] = df["status_usaha"]
+    out["updated_at"] = pd.to_datetime(df["updated_at"], utc=True, format="ISO8601").dt.tz_localize(None)
+    return pa.Table.from_pandas(out, schema=SCHEMA, preserve_index=False)
+
+
+def nib_counts(path: Path) -> pd.Series:
+    nib = pd.concat([c["nib"] for c in read_jsonl_chunks(path, contract.COLUMNS)] or
+                    [pd.Series(dtype="object")], ignore_index=True)
+    counts = nib.value_counts()
+    return counts[counts > 1]
+
+
+def process(extract_file: Path, extract_id: str, lake: Path, validation_dir: Path,
+            extra_manifest: dict | None = None) -> dict:
+    extract_file = Path(extract_file)
+    validator = Validator("registry", contract.rules(wilayah.village_codes()))
+    batch = Batch(
+        source=contract.SOURCE, partition_key="extract", partition_value=extract_id,
+        source_file=extract_file.name, columns=contract.COLUMNS, schema=SCHEMA,
+        prepare=partial(contract.prepare, nib_counts=nib_counts(extract_file)),
+        transform=transform,
+    )
+    chunks = read_jsonl_chunks(extract_file, contract.COLUMNS, contract.UPPER_CASE)
+    return run_batch(batch, chunks, validator, lake, validation_dir, extra_manifest)
