@@ -46,17 +46,16 @@ def _plain(value):
     return value
 
 
-def candidates(compliance: pd.DataFrame) -> pd.DataFrame:
+def candidates(compliance: pd.DataFrame) -> list[dict]:
     """Rows (rule, subject, evidence) for every flag raised in ``compliance``."""
     rows = []
     for rule in RULES:
         for rec in compliance.loc[compliance[rule.flag].astype(bool)].to_dict("records"):
             rows.append({
                 "rule": rule.code, "subject_type": "company", "subject_id": rec["nib"],
-                "subject_name": rec["nama_perusahaan"], "npp": rec["npp"],
-                "kode_desa": rec["kode_desa"], "periode": rec["periode"],
+                "subject_name": _plain(rec["nama_perusahaan"]), "npp": _plain(rec["npp"]),
+                "kode_desa": _plain(rec["kode_desa"]), "periode": rec["periode"],
                 "severity": rule.severity,
                 "evidence": {k: _plain(rec[k]) for k in rule.evidence},
             })
-    return pd.DataFrame(rows, columns=["rule", "subject_type", "subject_id", "subject_name",
-                                       "npp", "kode_desa", "periode", "severity", "evidence"])
+    return rows

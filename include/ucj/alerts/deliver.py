@@ -24,7 +24,7 @@ def deliver(wh: Warehouse, notifiers: dict) -> dict:
     for channel, notifier in notifiers.items():
         with wh.transaction() as s:
             pending = s.query(_read("alerts/pending.sql"), {"channel": channel})
-        pending = pending.to_dict("records")
+        pending = pending.astype(object).where(pending.notna(), None).to_dict("records")
         sent = 0
         for alert in pending:
             error = None

@@ -23,8 +23,10 @@ def alert_id(rule: str, subject_type: str, subject_id: str, periode: str) -> str
     return hashlib.sha256(key.encode()).hexdigest()[:20]
 
 
-def store(s: Session, periode: str, subject_type: str, found: pd.DataFrame,
+def store(s: Session, periode: str, subject_type: str, found: list[dict],
           labels: dict[str, str]) -> dict:
+    """``found``: dicts with rule, subject_id, subject_name, npp, kode_desa, periode,
+    severity and evidence (a dict of the numbers behind the alert)."""
     prev = periods.shift(periode, -1)
     params = {"periode": periode, "prev_periode": prev, "subject_type": subject_type}
     s.run_file("alerts/reopen.sql", params)
@@ -32,7 +34,7 @@ def store(s: Session, periode: str, subject_type: str, found: pd.DataFrame,
                      "WHERE periode = :prev_periode AND subject_type = :subject_type", params)
     carried = {(r.rule, r.subject_id): r.first_periode for r in before.itertuples()}
     rows = []
-    for rec in found.to_dict("records"):
+    for rec in found:
         first = carried.get((rec["rule"], rec["subject_id"]), periode)
         alert = {**rec, "alert_id": alert_id(rec["rule"], subject_type, rec["subject_id"],
                                              periode),

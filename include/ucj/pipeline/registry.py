@@ -34,7 +34,8 @@ def transform(df: pd.DataFrame) -> pa.Table:
         out[c] = pd.to_numeric(df[c]).astype("int32")
     out["tgl_lapor_wlkp"] = pd.to_datetime(df["tgl_lapor_wlkp"], format="%Y-%m-%d").dt.date
     out["status_usaha"] = df["status_usaha"]
-    out["updated_at"] = pd.to_datetime(df["updated_at"], utc=True, format="ISO8601").dt.tz_localize(None)
+    updated = pd.to_datetime(df["updated_at"], utc=True, format="ISO8601")
+    out["updated_at"] = updated.dt.tz_localize(None)  # stored as UTC
     return pa.Table.from_pandas(out, schema=SCHEMA, preserve_index=False)
 
 
