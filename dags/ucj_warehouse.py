@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from airflow.sdk import Param, dag, task
-from ucj.assets import ENROLLMENT, REFERENCE
+from ucj.assets import ENROLLMENT, MARTS, REFERENCE, REGISTRY
 
 DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timedelta(minutes=2)}
 
 
 @dag(
     dag_id="ucj_warehouse",
-    schedule=(ENROLLMENT | REFERENCE),
+    schedule=(ENROLLMENT | REFERENCE | REGISTRY),
     start_date=datetime(2024, 1, 1),
     catchup=False,
     max_active_runs=1,  # one writer at a time (DuckDB allows a single read-write process)
@@ -24,7 +24,7 @@ DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timede
     doc_md=__doc__,
 )
 def ucj_warehouse():
-    @task
+    @task(outlets=[MARTS])
     def load(params=None, triggering_asset_events=None, run_id=None) -> dict:
         from ucj import airflow_settings
         from ucj.warehouse import load as wl
@@ -36,7 +36,26 @@ def ucj_warehouse():
         print(result.pop("summary"))
         return result
 
-    load()
+    @task
+    def deliver_alerts() -> dict:
+        """New alerts to inspectors by e-mail and webhook; failures stay pending for the
+        next run (and fail this task so the engineers see it)."""
+        from ucj import airflow_settings, warehouse
+        from ucj.alerts import company
+        from ucj.alerts.deliver import deliver
+
+        cfg = airflow_settings.settings()
+        notifiers = airflow_settings.alert_notifiers(company.LABELS)
+        if not notifiers:
+            print("no alert channel configured (connections ucj_smtp, ucj_alert_webhook)")
+            return {}
+        wh = warehouse.connect(cfg.warehouse_url)
+        try:
+            return deliver(wh, notifiers)
+        finally:
+            wh.close()
+
+    load() >> deliver_alerts()
 
 
 ucj_warehouse()

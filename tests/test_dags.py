@@ -7,7 +7,7 @@ import sys
 
 from conftest import ROOT
 
-EXPECTED = {"ucj_reference", "ucj_enrollment", "ucj_warehouse"}
+EXPECTED = {"ucj_reference", "ucj_enrollment", "ucj_registry", "ucj_warehouse"}
 
 
 def test_dagbag_imports_without_errors(dagbag):
@@ -25,11 +25,11 @@ def test_every_dag_has_owner_tags_and_retries(dagbag):
 
 
 def test_warehouse_is_scheduled_on_the_lake_assets(dagbag):
-    from ucj.assets import ENROLLMENT, REFERENCE
+    from ucj.assets import ENROLLMENT, REFERENCE, REGISTRY
 
     dag = dagbag.dags["ucj_warehouse"]
     names = {a.name for a in dag.timetable.asset_condition.objects}
-    assert names == {ENROLLMENT.name, REFERENCE.name}
+    assert names == {ENROLLMENT.name, REFERENCE.name, REGISTRY.name}
     producer = dagbag.dags["ucj_enrollment"].get_task("validate")
     assert [o.name for o in producer.outlets] == [ENROLLMENT.name]
 

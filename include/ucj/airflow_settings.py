@@ -47,3 +47,25 @@ def settings() -> config.Settings:
     if (conn := _connection("ucj_pseudonym")) and conn.password:
         env["UCJ_PSEUDONYM_KEY"] = conn.password
     return config.from_env(env)
+
+
+def registry_credentials():
+    """Base URL and token of the company registry API (connection ``ucj_registry_api``)."""
+    from ucj.registry.client import credentials_from_connection
+
+    conn = _connection("ucj_registry_api")
+    if conn is None:
+        raise config.MissingSecret("Airflow connection ucj_registry_api is not defined")
+    return credentials_from_connection(conn)
+
+
+def alert_notifiers(labels: dict[str, str]) -> dict:
+    """The delivery channels configured (connections ``ucj_smtp``, ``ucj_alert_webhook``)."""
+    from ucj.alerts.notifiers import EmailAlertNotifier, WebhookAlertNotifier
+
+    channels = {}
+    if smtp := _connection("ucj_smtp"):
+        channels["email"] = EmailAlertNotifier.from_connection(smtp, labels)
+    if hook := _connection("ucj_alert_webhook"):
+        channels["webhook"] = WebhookAlertNotifier.from_connection(hook, labels)
+    return channels

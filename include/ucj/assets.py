@@ -4,3 +4,5 @@ from airflow.sdk import Asset
 
 ENROLLMENT = Asset(name="ucj_lake_enrollment", uri="ucj://lake/enrollment")
 REFERENCE = Asset(name="ucj_lake_reference", uri="ucj://lake/reference")
+REGISTRY = Asset(name="ucj_lake_registry", uri="ucj://lake/registry")
+MARTS = Asset(name="ucj_warehouse_marts", uri="ucj://warehouse/marts")

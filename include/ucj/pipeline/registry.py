@@ -58,3 +58,14 @@ def process(extract_file: Path, extract_id: str, lake: Path, validation_dir: Pat
     )
     chunks = read_jsonl_chunks(extract_file, contract.COLUMNS, contract.UPPER_CASE)
     return run_batch(batch, chunks, validator, lake, validation_dir, extra_manifest)
+
+
+def extract(base_url: str, token: str, lake: Path, landing_zone: str) -> dict:
+    """Changed companies since the watermark (API, or the newest CSV snapshot as fallback)
+    into the raw zone; returns the extract's path and its counts."""
+    from ucj.registry.client import extract_registry
+
+    raw = Path(lake) / "raw" / "registry"
+    result = extract_registry(base_url, token, state_dir=raw / "_state",
+                              landing_dir=landing_zone, out_dir=raw / "extracts")
+    return {**result.as_dict(), "extract_id": Path(result.path).stem.removeprefix("perusahaan_")}
