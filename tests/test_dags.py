@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
-from conftest import ROOT
+ROOT = Path(__file__).resolve().parent.parent
 
 EXPECTED = {"ucj_reference", "ucj_enrollment", "ucj_registry", "ucj_warehouse"}
 

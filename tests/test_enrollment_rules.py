@@ -10,6 +10,7 @@ from ucj.pipeline import enrollment
 # (rule, the change that must break exactly it)
 BREAKS = [
     ("periode_format", {"periode": "2026-1"}),
+    ("periode_format", {"periode": "2026/01"}),
     ("periode_matches_file", {"periode": "2026-02"}),
     ("kpj_format", {"kpj": "1234567890"}),
     ("nik_format", {"nik": "321301150590001"}),  # 15 digits
@@ -46,8 +47,7 @@ BREAKS = [
 ]
 
 
-# A malformed periode cannot equal the file's month either.
-IMPLIED = {"periode_format": {"periode_matches_file"}}
+IMPLIED: dict[str, set[str]] = {}  # rules that may fail together with another
 
 
 def _run(tmp_path, rows, name="kepesertaan_202601.csv", **kw):

@@ -37,6 +37,7 @@ PROGRAM_SET = rf"^{_ONCE}{_PROGRAM}(?:\+{_PROGRAM})*$"
 NIK = r"^\d{6}(?:0[1-9]|[12]\d|3[01]|4[1-9]|[56]\d|7[01])(?:0[1-9]|1[0-2])\d{2}(?!0000)\d{4}$"
 # Province codes of Indonesia; an unknown prefix only warns (people move, codes change).
 NIK_PROVINCE = r"^(?:1[1-9]|21|3[1-6]|5[1-3]|6[1-5]|7[1-6]|8[1-2]|9[1-7])"
+PERIODE = r"^\d{4}-(?:0[1-9]|1[0-2])$"
 POSITIVE = r"^(?=.*[1-9])\d+(?:\.\d+)?$"
 NON_NEGATIVE = r"^\d+(?:\.\d+)?$"
 ZERO = r"^0+(?:\.0+)?$"
@@ -60,6 +61,8 @@ def prepare(df: pd.DataFrame, kpj_counts: pd.Series) -> pd.DataFrame:
     born = pd.to_datetime(out["tgl_lahir"], format=DATE_FORMAT, errors="coerce")
     out["x_dob"] = born.dt.strftime("%d%m%y").where(born.notna())
     out["x_jk"] = out["jenis_kelamin"].where(out["jenis_kelamin"].isin(JENIS_KELAMIN))
+    # A malformed periode breaks periode_format only; the file-month check needs a month.
+    out["x_periode"] = out["periode"].where(out["periode"].str.fullmatch(PERIODE, na=False))
     out["x_kpj_count"] = out["kpj"].map(kpj_counts).fillna(0).astype("int64")
     return out
 
@@ -68,8 +71,8 @@ def rules(periode: str, kode_desa: set[str]) -> list[r.Rule]:
     gxe = r.gx_expectations()
     return [
         *r.required(REQUIRED),
-        r.regex("periode_format", "periode", r"^\d{4}-(?:0[1-9]|1[0-2])$", "periode is YYYY-MM"),
-        r.in_set("periode_matches_file", "periode", {periode},
+        r.regex("periode_format", "periode", PERIODE, "periode is YYYY-MM"),
+        r.in_set("periode_matches_file", "x_periode", {periode},
                  "periode equals the month in the file name"),
         r.regex("kpj_format", "kpj", r"^\d{11}$", "kpj is 11 digits"),
         r.Rule("kpj_unique", "kpj is unique within the file",

@@ -1,0 +1,36 @@
+"""python -m ucj.generate --landing DIR --start 2026-01 --months 3 --participants 60000"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from .core import generate
+from .dates import month_range
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(prog="python -m ucj.generate", description=__doc__)
+    parser.add_argument("--landing", required=True, help="landing zone directory to write")
+    parser.add_argument("--start", required=True, help="first month, YYYY-MM")
+    parser.add_argument("--months", type=int, default=1, help="number of consecutive months")
+    parser.add_argument("--participants", type=int, default=60000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--bad-share", type=float, default=0.02)
+    parser.add_argument("--xlsx-month", default=None, help="deliver this month as .xlsx")
+    args = parser.parse_args(argv)
+    summary = generate(
+        args.landing,
+        month_range(args.start, args.months),
+        participants=args.participants,
+        seed=args.seed,
+        bad_share=args.bad_share,
+        xlsx_month=args.xlsx_month,
+    )
+    brief = {k: summary[k] for k in ("months", "persons", "memberships", "bad_rows", "files")}
+    print(json.dumps(brief, indent=2))
+    return summary
+
+
+if __name__ == "__main__":
+    main()
