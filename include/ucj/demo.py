@@ -108,8 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         from ucj.generate import generate
 
         print(f"generating {args.months} sample months into {landing} ...")
-        generate(landing, months=_months(args.start, args.months),
-                 participants=args.participants, seed=args.seed)
+        generate(landing, _months(args.start, args.months), args.participants, seed=args.seed)
     months = _delivered_months(landing)
     if not months:
         print(f"no enrollment file in {landing}/enrollment", file=sys.stderr)
