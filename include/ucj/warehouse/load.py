@@ -44,26 +44,36 @@ def _checksum(path: Path) -> str:
     return hashlib.sha256((path / "data.parquet").read_bytes()).hexdigest()
 
 
+def load_partition_if_changed(s: Session, run_id: str, dataset: str, part: Path,
+                              staging_table: str, core_file: str) -> bool:
+    """Stage one lake partition and run its core SQL unless the warehouse already holds this
+    exact content (by checksum); the staged rows stay in staging for the caller to inspect."""
+    if not (part / "_manifest.json").exists():
+        return False  # a partition still being written
+    value = part.name.split("=", 1)[1]
+    checksum = _checksum(part)
+    held = s.scalar("SELECT checksum FROM audit.reference_load "
+                    "WHERE dataset = :dataset AND partition_value = :value",
+                    {"dataset": dataset, "value": value})
+    if held == checksum:
+        return False
+    s.execute(f"DELETE FROM {staging_table}")
+    loaded = s.insert_parquet(staging_table, part / "data.parquet")
+    s.run_file(core_file)
+    s.run_file("audit/record_reference.sql", {
+        "dataset": dataset, "partition_value": value, "checksum": checksum})
+    _record_run(s, run_id, lk.read_manifest(part), value, loaded)
+    return True
+
+
 def load_reference(s: Session, lake: Path, run_id: str) -> bool:
     """Load reference partitions whose lake content changed; True if any did."""
     changed = False
     for table in reference.TABLES:
         for part in sorted((Path(lake) / "reference" / table.name).glob("tahun=*")):
-            value = part.name.split("=", 1)[1]
-            checksum = _checksum(part)
-            held = s.scalar(
-                "SELECT checksum FROM audit.reference_load "
-                "WHERE dataset = :dataset AND partition_value = :value",
-                {"dataset": table.name, "value": value})
-            if held == checksum:
-                continue
-            s.execute(f"DELETE FROM staging.{table.name}")
-            loaded = s.insert_parquet(f"staging.{table.name}", part / "data.parquet")
-            s.run_file(f"core/ref_{table.name}.sql")
-            s.run_file("audit/record_reference.sql", {
-                "dataset": table.name, "partition_value": value, "checksum": checksum})
-            _record_run(s, run_id, lk.read_manifest(part), value, loaded)
-            changed = True
+            changed |= load_partition_if_changed(s, run_id, table.name, part,
+                                                 f"staging.{table.name}",
+                                                 f"core/ref_{table.name}.sql")
     return changed
 
 
@@ -113,24 +123,11 @@ def load_registry(s: Session, lake: Path, run_id: str) -> list[str]:
     company facts the new versions change (those ending after the earliest new version)."""
     earliest = None
     for part in sorted((Path(lake) / "registry").glob("extract=*")):
-        if not (part / "_manifest.json").exists():
-            continue
-        value = part.name.split("=", 1)[1]
-        checksum = _checksum(part)
-        held = s.scalar(
-            "SELECT checksum FROM audit.reference_load "
-            "WHERE dataset = 'registry' AND partition_value = :value", {"value": value})
-        if held == checksum:
-            continue
-        s.execute("DELETE FROM staging.registry")
-        loaded = s.insert_parquet("staging.registry", part / "data.parquet")
-        first = s.scalar("SELECT MIN(updated_at) FROM staging.registry")
-        s.run_file("core/dim_company.sql")
-        s.run_file("audit/record_reference.sql", {
-            "dataset": "registry", "partition_value": value, "checksum": checksum})
-        _record_run(s, run_id, lk.read_manifest(part), value, loaded)
-        if first is not None and not pd.isna(first):
-            earliest = first if earliest is None else min(earliest, first)
+        if load_partition_if_changed(s, run_id, "registry", part, "staging.registry",
+                                     "core/dim_company.sql"):
+            first = s.scalar("SELECT MIN(updated_at) FROM staging.registry")
+            if first is not None and not pd.isna(first):
+                earliest = first if earliest is None else min(earliest, first)
     if earliest is None:
         return []
     return [m for m in loaded_months(s)
