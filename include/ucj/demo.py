@@ -2,29 +2,33 @@
 
     scripts/env.sh python -m ucj.demo [--months 3] [--participants 60000] [--fresh]
 
+Each month, the registry API (a real HTTP server on loopback, unless the connection
+``ucj_registry_api`` is configured) serves that month's company snapshot and ``ucj_registry``
+extracts what changed; ``ucj_enrollment`` validates the month's file; then ``ucj_warehouse``
+loads the warehouse and delivers new alerts (to loopback mail and webhook sinks that file
+them under the outbox, unless ``ucj_smtp`` / ``ucj_alert_webhook`` are configured).
 With real deliveries, point UCJ_LANDING_ZONE at them and pass --no-generate.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
-from datetime import UTC, datetime
+import time
+from contextlib import ExitStack, contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 
-from ucj import config
+from ucj import config, periods
 
 
 def _months(start: str, count: int) -> list[str]:
-    year, month = map(int, start.split("-"))
-    out = []
-    for _ in range(count):
-        out.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return out
+    return [periods.shift(periods.check(start), i) for i in range(count)]
 
 
 def _delivered_months(landing: Path) -> list[str]:
@@ -32,41 +36,128 @@ def _delivered_months(landing: Path) -> list[str]:
     return sorted({f"{p.stem[12:16]}-{p.stem[16:18]}" for p in names})
 
 
+def _snapshot(landing: Path, periode: str) -> Path | None:
+    """The registry CSV snapshot at the month's end, if the landing zone has one."""
+    found = sorted((landing / "registry").glob(f"perusahaan_{periode.replace('-', '')}*.csv"))
+    return found[-1] if found else None
+
+
 def _wipe(cfg: config.Settings) -> None:
-    for path in (Path(cfg.landing_zone), cfg.lake, cfg.validation_dir):
+    for path in (Path(cfg.landing_zone), cfg.lake, cfg.validation_dir, _outbox(cfg)):
         shutil.rmtree(path, ignore_errors=True)
     if cfg.warehouse_url.startswith("duckdb://"):
         Path(cfg.warehouse_url.removeprefix("duckdb://")).unlink(missing_ok=True)
 
 
+def _outbox(cfg: config.Settings) -> Path:
+    return cfg.lake.parent / "outbox"
+
+
+@contextmanager
+def _airflow_output_to(log: Path):
+    """Airflow's task logs go to a file; the terminal keeps the progress and the summary."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with open(log, "a") as fh:
+        os.dup2(fh.fileno(), 1)
+        os.dup2(fh.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+
+
+class Runner:
+    """Runs DAGs with ``dag.test()`` (in-process, through Airflow's own task runner)."""
+
+    def __init__(self, log: Path):
+        from airflow.dag_processing.dagbag import DagBag
+
+        self.log = log
+        with _airflow_output_to(log):
+            self.bag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
+        if self.bag.import_errors:
+            raise RuntimeError(f"DAG import errors: {self.bag.import_errors}")
+        self.stamp = datetime.now(timezone.utc).replace(microsecond=0)
+        self.count = 0
+
+    def __call__(self, dag_id: str, conf: dict, label: str = "") -> None:
+        started = time.time()
+        self.count += 1
+        logical = self.stamp.replace(second=self.count % 60, minute=self.count // 60 % 60)
+        with _airflow_output_to(self.log):
+            run = self.bag.dags[dag_id].test(run_conf=conf, logical_date=logical)
+        state = str(getattr(run, "state", run))
+        print(f"  {dag_id:<16} {label:<10} {state.rsplit('.', 1)[-1]:<8} "
+              f"{time.time() - started:6.1f} s", flush=True)
+        if not state.endswith("success"):
+            raise RuntimeError(f"{dag_id} {conf} ended {state}; see {self.log}")
+
+
+def _set_connection(conn_id: str, value: dict) -> bool:
+    """Define a connection for this run unless the user configured one."""
+    key = f"AIRFLOW_CONN_{conn_id.upper()}"
+    if os.environ.get(key):
+        return False
+    os.environ[key] = json.dumps(value)
+    return True
+
+
+def _local_services(stack: ExitStack, cfg: config.Settings, with_registry: bool):
+    """Loopback registry API, mail server and webhook for the connections not configured."""
+    from ucj.devservers import MailSink, WebhookSink
+    from ucj.registry.server import RegistryServer
+
+    server = None
+    if with_registry and not os.environ.get("AIRFLOW_CONN_UCJ_REGISTRY_API"):
+        token = secrets.token_urlsafe(24)
+        server = stack.enter_context(RegistryServer([], token=token))
+        _set_connection("ucj_registry_api",
+                        {"conn_type": "http", "host": server.base_url, "password": token})
+    if not os.environ.get("AIRFLOW_CONN_UCJ_SMTP"):
+        mail = stack.enter_context(MailSink(_outbox(cfg)))
+        _set_connection("ucj_smtp", {
+            "conn_type": "smtp", "host": "127.0.0.1", "port": mail.port,
+            "extra": {"from": "ucj@subang.go.id", "to": ["pengawas@disnakertrans.subang.go.id"]}})
+    if not os.environ.get("AIRFLOW_CONN_UCJ_ALERT_WEBHOOK"):
+        hook = stack.enter_context(WebhookSink(_outbox(cfg)))
+        _set_connection("ucj_alert_webhook", {"conn_type": "http", "host": hook.url})
+    return server
+
+
 def migrate_airflow_db() -> None:
     subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], check=True,
-                   stdout=subprocess.DEVNULL)
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def run_dag(dag_id: str, conf: dict, logical_date: datetime):
-    from airflow.dag_processing.dagbag import DagBag
+def run_pipeline(cfg: config.Settings, months: list[str], log: Path) -> None:
+    """Reference tables; per month the registry and the enrollment file; then the warehouse."""
+    from ucj.registry.client import load_snapshot_csv
 
-    bag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
-    if bag.import_errors:
-        raise RuntimeError(f"DAG import errors: {bag.import_errors}")
-    run = bag.get_dag(dag_id).test(run_conf=conf, logical_date=logical_date)
-    state = str(getattr(run, "state", run))
-    if not state.endswith("success"):
-        raise RuntimeError(f"{dag_id} {conf} ended {state}")
-    return run
-
-
-def run_pipeline(months: list[str]) -> None:
-    """Reference tables, each month's enrollment, then the warehouse, as Airflow runs."""
-    stamp = datetime.now(UTC).replace(microsecond=0)
-    run_dag("ucj_reference", {}, stamp)
-    for i, periode in enumerate(months):
-        run_dag("ucj_enrollment", {"periode": periode}, stamp.replace(second=i % 60))
-    run_dag("ucj_warehouse", {"periodes": months}, stamp)
+    landing = Path(cfg.landing_zone)
+    has_registry = any(_snapshot(landing, m) for m in months)
+    run = Runner(log)
+    with ExitStack() as stack:
+        server = _local_services(stack, cfg, has_registry)
+        run("ucj_reference", {})
+        for periode in months:
+            snapshot = _snapshot(landing, periode)
+            if snapshot and (server or os.environ.get("AIRFLOW_CONN_UCJ_REGISTRY_API")):
+                if server:
+                    server.upsert(load_snapshot_csv(snapshot))
+                run("ucj_registry", {}, periode)
+            run("ucj_enrollment", {"periode": periode}, periode)
+        run("ucj_warehouse", {"periodes": months})
 
 
-def print_summary(cfg: config.Settings) -> None:
+def print_summary(cfg: config.Settings, log: Path) -> None:
     from ucj import warehouse
     from ucj.warehouse import load as wl
 
@@ -76,6 +167,14 @@ def print_summary(cfg: config.Settings) -> None:
         audit = wh.query("SELECT source, partition_value, rows_read, rows_valid, "
                          "rows_quarantined, rows_loaded FROM audit.run_audit "
                          "ORDER BY source, partition_value")
+        compliance = wh.query(
+            "SELECT kategori_kepatuhan, COUNT(*) AS perusahaan FROM marts.mart_company_compliance "
+            "WHERE periode = (SELECT MAX(periode) FROM marts.mart_company_compliance) "
+            "GROUP BY kategori_kepatuhan ORDER BY kategori_kepatuhan")
+        alerts = wh.query("SELECT rule, status, COUNT(*) AS alerts FROM marts.alerts "
+                          "GROUP BY rule, status ORDER BY rule, status")
+        sent = wh.query("SELECT channel, status, COUNT(*) AS n FROM audit.alert_delivery "
+                        "GROUP BY channel, status ORDER BY channel")
     finally:
         wh.close()
     summary["coverage"] = (summary["coverage"] * 100).round(2).astype(str) + " %"
@@ -83,11 +182,21 @@ def print_summary(cfg: config.Settings) -> None:
     print(summary.drop(columns="periode").to_string(index=False))
     print("\nRun audit (read = valid + quarantined; loaded = rows in core)")
     print(audit.drop_duplicates(["source", "partition_value"], keep="last").to_string(index=False))
+    if not compliance.empty:
+        print("\nCompany compliance, latest month")
+        print(compliance.to_string(index=False))
+    if not alerts.empty:
+        print("\nAlerts for inspectors (by rule and lifecycle status)")
+        print(alerts.to_string(index=False))
+        print("\nDeliveries")
+        print(sent.to_string(index=False))
     print(f"\nwarehouse:          {cfg.warehouse_url}")
     print(f"lake:               {cfg.lake}")
     print(f"quarantine:         {cfg.lake / 'quarantine'}")
     print(f"validation reports: {cfg.validation_dir}")
     print(f"landing zone:       {cfg.landing_zone}")
+    print(f"alert outbox:       {_outbox(cfg)}")
+    print(f"airflow task logs:  {log}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,15 +216,18 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_generate and not _delivered_months(landing):
         from ucj.generate import generate
 
-        print(f"generating {args.months} sample months into {landing} ...")
+        print(f"generating {args.months} sample months into {landing} ...", flush=True)
         generate(landing, _months(args.start, args.months), args.participants, seed=args.seed)
     months = _delivered_months(landing)
     if not months:
         print(f"no enrollment file in {landing}/enrollment", file=sys.stderr)
         return 2
+    log = Path(os.environ.get("UCJ_HOME", ".local")) / "logs" / "demo-airflow.log"
+    print("migrating the Airflow metadata database ...", flush=True)
     migrate_airflow_db()
-    run_pipeline(months)
-    print_summary(cfg)
+    print(f"running the DAGs through Airflow ({len(months)} months):", flush=True)
+    run_pipeline(cfg, months, log)
+    print_summary(cfg, log)
     return 0
 
 

@@ -31,8 +31,11 @@ class MailSink:
         return "250 OK"
 
     def __enter__(self) -> MailSink:
+        import logging
+
         from aiosmtpd.controller import Controller
 
+        logging.getLogger("mail.log").setLevel(logging.WARNING)  # one line per connection
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
         self._controller.start()
         return self

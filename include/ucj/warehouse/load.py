@@ -215,4 +215,4 @@ def coverage_summary(wh: Warehouse, periode: str | None = None) -> pd.DataFrame:
             "SELECT periode, kode_wilayah, nama_wilayah, peserta_aktif, penduduk_bekerja, "
             "coverage FROM marts.mart_coverage "
             "WHERE periode = :periode AND tingkat IN ('kecamatan', 'kabupaten') "
-            "ORDER BY tingkat DESC, coverage DESC", {"periode": periode})
+            "ORDER BY tingkat DESC, coverage DESC NULLS LAST", {"periode": periode})

@@ -1,0 +1,227 @@
+"""The production warehouse: PostgreSQL through psycopg2.
+
+- ``:name`` placeholders of the SQL files become ``%(name)s`` and their values travel as
+  driver parameters (psycopg2 quotes them); a ``:name`` inside a string literal, a quoted
+  identifier, a comment or a dollar-quoted body is left alone, ``::`` casts too.
+- One ``transaction()`` is one database transaction: concurrent readers see the warehouse
+  before or after it, never half of it (PostgreSQL MVCC).
+- Bulk loads stream record batches as CSV into ``COPY ... FROM STDIN`` (bounded memory),
+  matching columns by name like DuckDB's ``INSERT ... BY NAME``.
+- ``query`` returns a DataFrame; NUMERIC values come back as floats, as DuckDB's do.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+
+import numpy as np
+import pandas as pd
+import psycopg2
+import psycopg2.extensions as pgext
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+from psycopg2 import sql as pgsql
+
+from ucj.warehouse.base import PARAM, Session, Warehouse
+
+BATCH_ROWS = 65_536
+COPY_READ_SIZE = 1 << 20
+BI_READER_PASSWORD_ENV = "BI_READER_PASSWORD"
+
+# Parts of a statement where a colon or a percent sign is text, not syntax.
+_OPAQUE = re.compile(
+    r"""'(?:[^']|'')*'            # string literal (E'' escapes aside)
+      | "(?:[^"]|"")*"            # quoted identifier
+      | --[^\n]*                  # line comment
+      | /\*.*?\*/                 # block comment
+      | \$\$.*?\$\$                           # dollar-quoted body
+      | \$(?P<tag>[A-Za-z_]\w*)\$.*?\$(?P=tag)\$  # dollar-quoted body with a tag
+    """,
+    re.S | re.X,
+)
+_TABLE = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)?")
+
+_NUMERIC_AS_FLOAT = pgext.new_type(
+    pgext.DECIMAL.values, "UCJ_NUMERIC_AS_FLOAT",
+    lambda value, cur: None if value is None else float(value))
+
+
+def to_pyformat(statement: str) -> tuple[str, list[str]]:
+    """``statement`` in psycopg2's ``%(name)s`` style, and the parameter names it uses.
+
+    With no parameter the statement is returned unchanged (psycopg2 then leaves ``%`` alone);
+    with parameters every literal ``%`` is doubled, as psycopg2 requires.
+    """
+    pieces: list[tuple[bool, str]] = []  # (is_code, text)
+    pos = 0
+    for m in _OPAQUE.finditer(statement):
+        pieces += [(True, statement[pos:m.start()]), (False, m.group(0))]
+        pos = m.end()
+    pieces.append((True, statement[pos:]))
+    names = sorted({n for code, text in pieces if code for n in PARAM.findall(text)})
+    if not names:
+        return statement, []
+    out = []
+    for code, text in pieces:
+        text = text.replace("%", "%%")
+        out.append(PARAM.sub(r"%(\1)s", text) if code else text)
+    return "".join(out), names
+
+
+def _value(v):
+    """Python scalars psycopg2 can adapt (numpy and pandas scalars are not among them)."""
+    if v is None or v is pd.NaT or v is pd.NA:
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.to_pydatetime()
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def _bind(statement: str, params: dict | None) -> tuple[str, dict | None]:
+    text, names = to_pyformat(statement)
+    if not names:
+        return text, None
+    params = params or {}
+    missing = set(names) - params.keys()
+    if missing:
+        raise KeyError(f"SQL needs parameter(s) {sorted(missing)}")
+    return text, {n: _value(params[n]) for n in names}
+
+
+class _CsvStream:
+    """A read-only file over record batches rendered as CSV one at a time (for COPY)."""
+
+    def __init__(self, batches: Iterable[pa.RecordBatch]):
+        self._batches: Iterator[pa.RecordBatch] = iter(batches)
+        self._chunk = memoryview(b"")
+        self._pos = 0
+
+    def read(self, size: int = -1) -> bytes:
+        while self._pos >= len(self._chunk):
+            batch = next(self._batches, None)
+            if batch is None:
+                return b""
+            sink = pa.BufferOutputStream()
+            pacsv.write_csv(batch, sink, pacsv.WriteOptions(include_header=False))
+            self._chunk, self._pos = memoryview(sink.getvalue().to_pybytes()), 0
+        end = len(self._chunk) if size is None or size < 0 else self._pos + size
+        out = self._chunk[self._pos:end].tobytes()
+        self._pos += len(out)
+        return out
+
+
+class PostgresSession(Session):
+    def __init__(self, conn, cur):
+        self.conn = conn
+        self.cur = cur
+
+    def execute(self, sql: str, params: dict | None = None) -> None:
+        self.cur.execute(*_bind(sql, params))
+
+    def query(self, sql: str, params: dict | None = None) -> pd.DataFrame:
+        self.cur.execute(*_bind(sql, params))
+        if self.cur.description is None:
+            return pd.DataFrame()
+        columns = [d.name for d in self.cur.description]
+        return pd.DataFrame(self.cur.fetchall(), columns=columns)
+
+    def insert_parquet(self, table: str, path: str) -> int:
+        pf = pq.ParquetFile(str(path))
+        return self._copy(table, pf.schema_arrow.names, pf.iter_batches(batch_size=BATCH_ROWS))
+
+    def insert_frame(self, table: str, df: pd.DataFrame) -> int:
+        if df.empty:
+            return 0
+        arrow = pa.Table.from_pandas(df, preserve_index=False)
+        return self._copy(table, arrow.column_names, arrow.to_batches(max_chunksize=BATCH_ROWS))
+
+    def _columns(self, table: str) -> dict[str, str]:
+        """The table's columns, lower-cased name -> name."""
+        if not _TABLE.fullmatch(table):
+            raise ValueError(f"not a table name: {table!r}")
+        self.cur.execute("SELECT attname FROM pg_attribute WHERE attrelid = %(t)s::regclass "
+                         "AND attnum > 0 AND NOT attisdropped ORDER BY attnum", {"t": table})
+        return {name.lower(): name for (name,) in self.cur.fetchall()}
+
+    def _copy(self, table: str, names: list[str], batches: Iterable[pa.RecordBatch]) -> int:
+        target = self._columns(table)
+        unknown = [n for n in names if n.lower() not in target]
+        if unknown:
+            raise ValueError(f"{table} has no column(s) {unknown}")
+        if len({n.lower() for n in names}) != len(names):
+            raise ValueError(f"duplicate column names for {table}: {names}")
+        statement = pgsql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)").format(
+            pgsql.SQL(table), pgsql.SQL(", ").join(pgsql.Identifier(target[n.lower()])
+                                                   for n in names))
+        self.cur.copy_expert(statement, _CsvStream(batches), size=COPY_READ_SIZE)
+        return self.cur.rowcount
+
+
+def _dsn(url: str) -> str:
+    """``postgresql+psycopg2://`` (SQLAlchemy style) and ``postgres://`` as libpq URIs."""
+    scheme, rest = url.split("://", 1)
+    if scheme.split("+", 1)[0] not in ("postgresql", "postgres"):
+        raise ValueError(f"not a PostgreSQL URL scheme: {scheme}")
+    return "postgresql://" + rest
+
+
+class PostgresWarehouse(Warehouse):
+    backend = "postgres"
+
+    def __init__(self, url: str, read_only: bool = False):
+        self.conn = psycopg2.connect(_dsn(url), application_name="ucj")
+        self.conn.set_session(readonly=read_only, autocommit=False)
+        pgext.register_type(_NUMERIC_AS_FLOAT, self.conn)
+        self._open = False
+
+    def __repr__(self) -> str:  # never the URL: it may hold a password
+        p = self.conn.get_dsn_parameters()
+        return f"PostgresWarehouse({p.get('host')}:{p.get('port')}/{p.get('dbname')})"
+
+    @contextmanager
+    def transaction(self):
+        if self._open:
+            raise RuntimeError("a transaction is already open on this warehouse connection")
+        self._open = True
+        cur = self.conn.cursor()
+        try:
+            yield PostgresSession(self.conn, cur)
+        except BaseException:
+            with suppress(psycopg2.Error):
+                self.conn.rollback()
+            raise
+        else:
+            self.conn.commit()
+        finally:
+            self._open = False
+            with suppress(psycopg2.Error):
+                cur.close()
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def grant_bi_reader(wh: PostgresWarehouse, password: str | None = None) -> None:
+    """Create (or update) role ``bi_reader`` and grant it read access to schema ``marts`` only.
+
+    Runs ``include/sql/roles/bi_reader.sql`` after the warehouse schema, in one transaction.
+    The password comes from the argument or the ``BI_READER_PASSWORD`` environment variable;
+    only its SCRAM-SHA-256 verifier, computed here, is sent to the server. The connecting role
+    needs CREATEROLE and must be the one that creates the marts tables (default privileges).
+    """
+    from ucj.config import MissingSecret
+    from ucj.warehouse.load import ensure_schema
+
+    password = password or os.environ.get(BI_READER_PASSWORD_ENV)
+    if not password:
+        raise MissingSecret(f"no password for role bi_reader (set {BI_READER_PASSWORD_ENV})")
+    verifier = pgext.encrypt_password(password, "bi_reader", wh.conn, "scram-sha-256")
+    with wh.transaction() as s:
+        ensure_schema(s)
+        s.run_file("roles/bi_reader.sql", {"password": verifier})
