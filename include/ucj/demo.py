@@ -21,7 +21,7 @@ import subprocess
 import sys
 import time
 from contextlib import ExitStack, contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ucj import config, periods
@@ -85,7 +85,7 @@ class Runner:
             self.bag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
         if self.bag.import_errors:
             raise RuntimeError(f"DAG import errors: {self.bag.import_errors}")
-        self.stamp = datetime.now(timezone.utc).replace(microsecond=0)
+        self.stamp = datetime.now(UTC).replace(microsecond=0)
         self.count = 0
 
     def __call__(self, dag_id: str, conf: dict, label: str = "") -> None:
