@@ -1,0 +1,178 @@
+"""Production mode without Docker: the Airflow 3 processes with CeleryExecutor on this machine.
+
+    scripts/env.sh python -m ucj.stack --metadata postgresql://airflow@127.0.0.1/airflow \\
+        --warehouse postgresql://ucj@127.0.0.1/ucj_warehouse --broker redis://127.0.0.1:6379/0
+
+starts an api-server, a scheduler, a dag-processor, a triggerer and Celery workers against
+PostgreSQL (metadata), Redis (broker) and the warehouse, as docker-compose.yml does with
+containers. The end-to-end distributed test drives this same class.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _sqlalchemy(url: str) -> str:
+    return url.replace("postgresql://", "postgresql+psycopg2://", 1)
+
+
+@dataclass
+class StackConfig:
+    metadata_url: str  # postgresql://... (Airflow metadata)
+    warehouse_url: str  # postgresql://... or duckdb:///... (the ucj_warehouse connection)
+    broker_url: str  # redis://127.0.0.1:6379/N
+    home: Path  # AIRFLOW_HOME: logs, pid files
+    workers: int = 1
+    concurrency: int = 2
+    api_port: int = field(default_factory=_free_port)
+    extra_env: dict = field(default_factory=dict)
+
+    def env(self) -> dict:
+        meta = _sqlalchemy(self.metadata_url)
+        env = {
+            **os.environ,
+            "AIRFLOW_HOME": str(self.home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+            "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": meta,
+            "AIRFLOW__CELERY__BROKER_URL": self.broker_url,
+            "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + meta,
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL":
+                f"http://127.0.0.1:{self.api_port}/execution/",
+            "AIRFLOW__API__PORT": str(self.api_port),
+            "AIRFLOW__API_AUTH__JWT_SECRET": os.environ.get("AIRFLOW__API_AUTH__JWT_SECRET",
+                                                            secrets.token_urlsafe(32)),
+            "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "10",
+            "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
+            "AIRFLOW_CONN_UCJ_WAREHOUSE": self.warehouse_url,
+            **self.extra_env,
+        }
+        env.pop("AIRFLOW__CORE__UNIT_TEST_MODE", None)
+        return env
+
+
+class Stack:
+    """Start, watch and stop the processes; every process gets its own log file."""
+
+    def __init__(self, cfg: StackConfig):
+        self.cfg = cfg
+        self.env = cfg.env()
+        self.procs: dict[str, subprocess.Popen] = {}
+        cfg.home.mkdir(parents=True, exist_ok=True)
+
+    def airflow(self, *args: str, check: bool = True, timeout: float = 300) -> str:
+        out = subprocess.run([sys.executable, "-m", "airflow", *args], env=self.env,
+                             capture_output=True, text=True, timeout=timeout)
+        if check and out.returncode != 0:
+            raise RuntimeError(f"airflow {' '.join(args)} failed:\n{out.stdout}\n{out.stderr}")
+        return out.stdout
+
+    def _spawn(self, name: str, *args: str) -> None:
+        log = open(self.cfg.home / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child
+        self.procs[name] = subprocess.Popen(
+            [sys.executable, "-m", "airflow", *args], env=self.env, stdout=log,
+            stderr=subprocess.STDOUT, start_new_session=True)
+
+    def start(self) -> Stack:
+        self.airflow("db", "migrate")
+        self._spawn("api-server", "api-server", "--port", str(self.cfg.api_port))
+        self._spawn("scheduler", "scheduler")
+        self._spawn("dag-processor", "dag-processor")
+        self._spawn("triggerer", "triggerer")
+        for i in range(1, self.cfg.workers + 1):
+            self._spawn(f"worker{i}", "celery", "worker", "--concurrency",
+                        str(self.cfg.concurrency), "--celery-hostname", f"ucj-worker{i}@%h",
+                        "--skip-serve-logs")
+        self.wait_healthy()
+        return self
+
+    def wait_healthy(self, timeout: float = 120) -> None:
+        url = f"http://127.0.0.1:{self.cfg.api_port}/api/v2/monitor/health"
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            self.check_alive()
+            try:
+                with urllib.request.urlopen(url, timeout=2) as resp:
+                    if resp.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(1)
+        raise TimeoutError(f"api-server not healthy after {timeout}s; logs in {self.cfg.home}")
+
+    def check_alive(self) -> None:
+        dead = {n: p.returncode for n, p in self.procs.items() if p.poll() is not None}
+        if dead:
+            raise RuntimeError(f"stack process(es) exited: {dead}; logs in {self.cfg.home}")
+
+    def stop(self) -> None:
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        deadline = time.time() + 30
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.time()))
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+    def __enter__(self) -> Stack:
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--metadata", required=True, help="PostgreSQL URL of Airflow's metadata")
+    ap.add_argument("--warehouse", required=True, help="warehouse URL (connection ucj_warehouse)")
+    ap.add_argument("--broker", default="redis://127.0.0.1:6379/0")
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--concurrency", type=int, default=2)
+    ap.add_argument("--home", default=os.environ.get("AIRFLOW_HOME", ".local/airflow-celery"))
+    ap.add_argument("--port", type=int, default=8080)
+    args = ap.parse_args(argv)
+    cfg = StackConfig(args.metadata, args.warehouse, args.broker, Path(args.home).resolve(),
+                      args.workers, args.concurrency, args.port)
+    with Stack(cfg) as stack:
+        print(f"Airflow UI/API on http://127.0.0.1:{cfg.api_port} (logs in {cfg.home}); "
+              "Ctrl-C stops", flush=True)
+        try:
+            while True:
+                time.sleep(5)
+                stack.check_alive()
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
