@@ -82,7 +82,11 @@ def test_contributions(honest):
     # a PU wage exactly at UMK holding JKK (very low risk) + JKM + JHT + JP: 9.24 % of wage
     pu = frame[aktif & (frame["kategori"] == "SWASTA")]
     assert (pu["upah"] == "3737482").mean() > 0.1  # the clump at UMK
-    assert (pu["upah"].astype(int) >= 3737482).all()
+    # honest companies pay a few workers slightly below UMK (mostly micro and small firms)
+    upah = pu["upah"].astype(int)
+    below = upah < 3737482
+    assert 0 < below.mean() < 0.06
+    assert (upah[below] >= 0.9 * 3737482).all()
 
 
 def test_village_rows(honest):

@@ -16,6 +16,7 @@ from . import reference as ref
 from .bad_rows import Planter, interleave
 from .history import History, build_history, placed_per_village
 from .population import ROLE_NAMES
+from .registry import generate_registry
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 MIN_PARTICIPANTS = 100
@@ -208,5 +209,7 @@ def generate(
     truth.write_truth(landing, run.truth_rows)
     summary = run.summary(ref_files, per_month, seed=seed, participants=participants,
                           bad_share=bad_share, xlsx_month=xlsx_month)
+    summary["registry"] = generate_registry(landing, months, seed, world=run.world,
+                                            history=run.history)
     truth.write_summary(landing, summary)
     return summary

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import dates
+from . import dates, patterns
 from . import domain as d
 from . import population as pop
 from .reference import World
@@ -25,6 +25,7 @@ ADULT_DAYS = 6575  # 18 years
 class History:
     members: dict[str, np.ndarray]  # population.FIELDS plus "kpj"
     persons: pop.Persons
+    companies: patterns.CompanyPlan | None = None  # planted company patterns, WLKP reports
 
 
 def _counts(n_base: int, n_gov: int) -> dict[str, int]:
@@ -138,7 +139,10 @@ def _issue_kpj(rng, reg: np.ndarray) -> np.ndarray:
     return kpj
 
 
-def build_history(seed: int, world: World, months: list[str], participants: int) -> History:
+def build_history(seed: int, world: World, months: list[str], participants: int,
+                  plant_company_patterns: bool = True) -> History:
+    """plant_company_patterns: plant the compliance patterns of patterns.py among the PU
+    employers (their own random stream) and draw the companies' WLKP reports."""
     rng = d.stream(seed, "history")
     start, _ = dates.month_bounds(months[0])
     n_new = max(1, round(participants * d.MONTHLY_NEW_SHARE))
@@ -150,8 +154,11 @@ def build_history(seed: int, world: World, months: list[str], participants: int)
         blocks, next_p = _month(rng, world, m, used, month, n_new, next_p)
         m = pop.concat([m, *blocks])
         used = np.r_[used, np.zeros(len(m["seg"]) - len(used), dtype=bool)]
+    plan = None
+    if plant_company_patterns:
+        m, plan = patterns.plant(seed, world, m, persons, months)
     m["kpj"] = _issue_kpj(rng, m["reg"])
-    return History(m, persons)
+    return History(m, persons, plan)
 
 
 def placed_per_village(history: History, month: str, n_villages: int) -> np.ndarray:
