@@ -90,7 +90,8 @@ class Validator:
         if not df.index.is_unique:
             raise ValueError("validation needs a unique index to name failing rows")
         result = self._definition.run(
-            batch_parameters={"dataframe": df}, result_format={"result_format": "COMPLETE"})
+            batch_parameters={"dataframe": compact(df)},
+            result_format={"result_format": "COMPLETE"})
         counts: Counter = Counter()
         failing: dict[object, list[str]] = {}
         for res in result.results:
@@ -106,6 +107,23 @@ class Validator:
         reasons = pd.Series({i: ";".join(r) for i, r in failing.items()}, dtype="object")
         reasons = reasons.sort_index()
         return ChunkOutcome(reasons=reasons, counts=counts)
+
+
+def compact(df: pd.DataFrame) -> pd.DataFrame:
+    """Low-cardinality text columns as categoricals: GX filters the whole frame for each
+    expectation, and taking rows of a categorical is an integer take (GX runs ~2x faster
+    on a district month). Values, and so every rule's outcome, are unchanged. Derived ``x_``
+    columns stay as they are: pair rules compare them, and categoricals with different
+    categories never compare equal."""
+    out = df.copy(deep=False)
+    limit = max(50, len(df) // 20)
+    for col in out.columns:
+        if col.startswith("x_"):
+            continue
+        if out[col].dtype.kind in "OT" or str(out[col].dtype) in ("str", "string"):
+            if out[col].nunique(dropna=True) <= limit:
+                out[col] = out[col].astype("category")
+    return out
 
 
 class ValidationEngineError(RuntimeError):
