@@ -19,7 +19,25 @@ EVIDENCE_LABELS = {
     "porsi_tanpa_program_wajib": "Porsi peserta tanpa program wajib",
     "didaftarkan_ulang": "Pekerja dinonaktifkan lalu didaftarkan ulang",
     "status_usaha": "Status usaha",
+    "tahun": "Tahun anggaran",
+    "premi_perangkat_anggaran": "Anggaran premi perangkat desa",
+    "premi_perangkat_realisasi": "Realisasi premi perangkat desa",
+    "setara_peserta_premi_perangkat": "Jumlah peserta yang dapat dibiayai premi perangkat",
+    "peserta_dana_desa_perangkat": "Perangkat aktif dengan iuran Dana Desa",
+    "perangkat_aktif": "Perangkat desa peserta aktif",
+    "jumlah_perangkat_desa": "Jumlah perangkat desa",
+    "premi_rentan_anggaran": "Anggaran premi pekerja rentan",
+    "premi_rentan_realisasi": "Realisasi premi pekerja rentan",
+    "setara_peserta_premi_rentan": "Jumlah peserta yang dapat dibiayai premi pekerja rentan",
+    "peserta_dana_desa_rentan": "Pekerja rentan aktif dengan iuran Dana Desa",
+    "iuran_dana_desa_perangkat": "Iuran perangkat dari Dana Desa",
+    "iuran_dana_desa_rentan": "Iuran pekerja rentan dari Dana Desa",
+    "bulan_dimuat": "Bulan kepesertaan yang dimuat",
 }
+MONEY = {"umk", "upah_median", "premi_perangkat_anggaran", "premi_perangkat_realisasi",
+         "premi_rentan_anggaran", "premi_rentan_realisasi", "iuran_dana_desa_perangkat",
+         "iuran_dana_desa_rentan"}
+SUBJECT = {"company": "Perusahaan", "desa": "Desa"}
 SEVERITY = {"tinggi": "TINGGI", "sedang": "SEDANG"}
 
 
@@ -28,7 +46,7 @@ def _value(key: str, value) -> str:
         return "-"
     if key.startswith("porsi_"):
         return f"{float(value) * 100:.1f} %"
-    if key in ("umk", "upah_median"):
+    if key in MONEY:
         return "Rp" + f"{float(value):,.0f}".replace(",", ".")
     return str(value)
 
@@ -50,8 +68,8 @@ def body(alert: dict, label: str) -> str:
         "",
         f"Sistem UCJ Subang mendeteksi pola pelaporan yang perlu diperiksa: {label}.",
         "",
-        f"Perusahaan/subjek : {alert['subject_name'] or '-'} ({alert['subject_type']} "
-        f"{alert['subject_id']})",
+        f"{SUBJECT.get(alert['subject_type'], 'Subjek'):<18}: {alert['subject_name'] or '-'} "
+        f"({alert['subject_id']})",
         f"NPP               : {npp}",
         f"Kode desa         : {alert.get('kode_desa') or '-'}",
         f"Periode           : {alert['periode']}",

@@ -13,6 +13,7 @@ from . import dates, truth
 from . import domain as d
 from . import enrollment as enr
 from . import reference as ref
+from .apbdes import generate_apbdes
 from .bad_rows import Planter, interleave
 from .history import History, build_history, placed_per_village
 from .population import ROLE_NAMES
@@ -211,5 +212,7 @@ def generate(
                           bad_share=bad_share, xlsx_month=xlsx_month)
     summary["registry"] = generate_registry(landing, months, seed, world=run.world,
                                             history=run.history)
+    summary["village_budget"] = generate_apbdes(landing, sorted({int(m[:4]) for m in months}),
+                                                seed)
     truth.write_summary(landing, summary)
     return summary

@@ -1,0 +1,60 @@
+"""Village budgets (APBDes from Siskeudes, one file per fiscal year): landing zone -> lake.
+
+Each ``village_budget/apbdes_YYYY.csv`` delivered is copied to the raw zone, validated with
+Great Expectations and written to ``village_budget/tahun=YYYY`` (a re-delivery replaces the
+year); the warehouse DAG runs on the asset and rebuilds the year's Dana Desa mart and alerts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from airflow.sdk import dag, task
+from ucj.assets import VILLAGE_BUDGET
+
+DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timedelta(minutes=2)}
+
+
+@dag(
+    dag_id="ucj_village_budget",
+    schedule="@monthly",  # yearly files, re-delivered as realisation grows: look monthly
+    start_date=datetime(2024, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["ucj", "village-budget", "apbdes"],
+    doc_md=__doc__,
+)
+def ucj_village_budget():
+    @task
+    def find_files() -> list[str]:
+        """Every APBDes year delivered in the landing zone."""
+        from ucj import airflow_settings
+        from ucj.pipeline import apbdes
+
+        return apbdes.delivered_files(airflow_settings.settings().landing_zone)
+
+    @task(outlets=[VILLAGE_BUDGET])
+    def process_file(source: str, outlet_events=None) -> dict:
+        """Raw copy, Great Expectations validation, lake partition and quarantine."""
+        from pathlib import Path
+
+        from ucj import airflow_settings
+        from ucj.contracts import apbdes as contract
+        from ucj.io import landing
+        from ucj.pipeline import apbdes
+
+        cfg = airflow_settings.settings()
+        year = contract.year_of_file(Path(source).name)
+        raw = landing.copy_to_raw(cfg.landing_zone, source,
+                                  cfg.lake / "raw" / "village_budget" / f"tahun={year}")
+        result = apbdes.process(raw["path"], cfg.lake, cfg.validation_dir,
+                                extra_manifest={"sha256": raw["sha256"]})
+        print(f"validation report: {result['validation_report']}")
+        outlet_events[VILLAGE_BUDGET].extra = {"tahun": year, "partition": result["partition"]}
+        return result
+
+    process_file.expand(source=find_files())
+
+
+ucj_village_budget()

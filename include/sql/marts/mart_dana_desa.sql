@@ -1,0 +1,280 @@
+-- Dana Desa for social security of one fiscal year (SOURCES.md indicator), per desa, rolled up
+-- to kecamatan and kabupaten by sums (never by averaging ratios).
+--
+-- Budget side (core.fct_apbdes of the year): Dana Desa (4.2.1), BHP (4.2.2) and ADD (4.2.3)
+-- revenue; premium lines for village officials and vulnerable workers (rule in ucj.village),
+-- each split into DDS-funded and other sources; the share of Dana Desa counts DDS lines only.
+--
+-- Participant side (the year's loaded months): active rows with sumber_iuran DANA_DESA. A
+-- person is placed once per month among their DANA_DESA rows (latest tgl_kepesertaan, ties to
+-- the smallest kpj), so a village official who also holds a self-paid membership still counts
+-- for the desa that pays for them; the placement row's kategori decides the group (PERANGKAT_DESA
+-- = officials, any other kategori = vulnerable workers). Counts are of the latest loaded month
+-- of the year (periode_akhir); iuran (all the person's active DANA_DESA rows) and person-months
+-- are summed over every loaded month of the year. Participants placed in a kelurahan (no APBDes)
+-- appear in no row.
+--
+-- Alerts (thresholds are bound parameters, see ucj.village.THRESHOLDS):
+--   setara peserta = premi realisasi / (premi_bulan_setahun * monthly premium), the monthly
+--   premium being the larger of the typical premium and the desa's own average monthly iuran of
+--   its DANA_DESA participants of the group;
+--   premium without participants: realisasi > 0, participants < premi_maks_porsi_peserta *
+--   setara and setara - participants >= premi_min_selisih;
+--   participants without premium: participants >= tanpa_premi_min_peserta while the group's
+--   premium anggaran and realisasi are both 0.
+-- Flags are NULL where they cannot be assessed (no APBDes lines, or no month of the year loaded).
+DELETE FROM marts.mart_dana_desa WHERE tahun = :tahun;
+
+INSERT INTO marts.mart_dana_desa (
+    tahun, tingkat, kode_wilayah, nama_wilayah, kode_kecamatan, desa_apbdes, tgl_update,
+    dana_desa_anggaran, dana_desa_realisasi, add_anggaran, add_realisasi, bhp_anggaran,
+    bhp_realisasi, premi_perangkat_anggaran, premi_perangkat_realisasi,
+    premi_perangkat_dds_anggaran, premi_perangkat_dds_realisasi, premi_perangkat_lain_anggaran,
+    premi_perangkat_lain_realisasi, premi_rentan_anggaran, premi_rentan_realisasi,
+    premi_rentan_dds_anggaran, premi_rentan_dds_realisasi, premi_rentan_lain_anggaran,
+    premi_rentan_lain_realisasi, premi_dds_anggaran, premi_dds_realisasi,
+    porsi_premi_dana_desa_anggaran, porsi_premi_dana_desa_realisasi, periode_akhir, bulan_dimuat,
+    peserta_dana_desa, peserta_dana_desa_perangkat, peserta_dana_desa_rentan,
+    orang_bulan_dana_desa_perangkat, orang_bulan_dana_desa_rentan, iuran_dana_desa,
+    iuran_dana_desa_perangkat, iuran_dana_desa_rentan, perangkat_aktif, jumlah_perangkat_desa,
+    coverage_perangkat, setara_peserta_premi_perangkat, setara_peserta_premi_rentan,
+    is_premi_perangkat_tanpa_peserta, is_premi_rentan_tanpa_peserta,
+    is_peserta_perangkat_tanpa_premi, is_peserta_rentan_tanpa_premi)
+WITH months AS (
+    SELECT periode FROM core.dim_month WHERE tahun = :tahun
+),
+latest AS (
+    SELECT MAX(periode) AS periode, COUNT(*) AS bulan FROM months
+),
+budget AS (
+    SELECT kode_desa,
+           MAX(tgl_update) AS tgl_update,
+           COALESCE(SUM(anggaran) FILTER (WHERE pos_pendapatan = 'DANA_DESA'), 0) AS dd_a,
+           COALESCE(SUM(realisasi) FILTER (WHERE pos_pendapatan = 'DANA_DESA'), 0) AS dd_r,
+           COALESCE(SUM(anggaran) FILTER (WHERE pos_pendapatan = 'ADD'), 0) AS add_a,
+           COALESCE(SUM(realisasi) FILTER (WHERE pos_pendapatan = 'ADD'), 0) AS add_r,
+           COALESCE(SUM(anggaran) FILTER (WHERE pos_pendapatan = 'BHP'), 0) AS bhp_a,
+           COALESCE(SUM(realisasi) FILTER (WHERE pos_pendapatan = 'BHP'), 0) AS bhp_r,
+           COALESCE(SUM(anggaran) FILTER (
+               WHERE penerima_premi = 'PERANGKAT_DESA' AND sumber_dana = 'DDS'), 0) AS pp_dds_a,
+           COALESCE(SUM(realisasi) FILTER (
+               WHERE penerima_premi = 'PERANGKAT_DESA' AND sumber_dana = 'DDS'), 0) AS pp_dds_r,
+           COALESCE(SUM(anggaran) FILTER (
+               WHERE penerima_premi = 'PERANGKAT_DESA' AND sumber_dana <> 'DDS'), 0) AS pp_lain_a,
+           COALESCE(SUM(realisasi) FILTER (
+               WHERE penerima_premi = 'PERANGKAT_DESA' AND sumber_dana <> 'DDS'), 0) AS pp_lain_r,
+           COALESCE(SUM(anggaran) FILTER (
+               WHERE penerima_premi = 'PEKERJA_RENTAN' AND sumber_dana = 'DDS'), 0) AS pr_dds_a,
+           COALESCE(SUM(realisasi) FILTER (
+               WHERE penerima_premi = 'PEKERJA_RENTAN' AND sumber_dana = 'DDS'), 0) AS pr_dds_r,
+           COALESCE(SUM(anggaran) FILTER (
+               WHERE penerima_premi = 'PEKERJA_RENTAN' AND sumber_dana <> 'DDS'), 0) AS pr_lain_a,
+           COALESCE(SUM(realisasi) FILTER (
+               WHERE penerima_premi = 'PEKERJA_RENTAN' AND sumber_dana <> 'DDS'), 0) AS pr_lain_r
+    FROM core.fct_apbdes
+    WHERE tahun = :tahun
+    GROUP BY kode_desa
+),
+funded AS (
+    SELECT f.periode, f.person_key, f.kpj, f.kode_desa, f.kategori, f.tgl_kepesertaan, f.iuran
+    FROM core.fct_participant_month f
+    JOIN months m ON m.periode = f.periode
+    WHERE f.is_active AND f.sumber_iuran = 'DANA_DESA'
+),
+placed AS (
+    SELECT periode, person_key, kode_desa,
+           CASE WHEN kategori = 'PERANGKAT_DESA' THEN 1 ELSE 0 END AS perangkat
+    FROM (
+        SELECT periode, person_key, kode_desa, kategori,
+               ROW_NUMBER() OVER (PARTITION BY periode, person_key
+                                  ORDER BY tgl_kepesertaan DESC NULLS LAST, kpj) AS placement
+        FROM funded
+    ) ranked
+    WHERE placement = 1
+),
+paid AS (
+    SELECT periode, person_key, SUM(iuran) AS iuran FROM funded GROUP BY periode, person_key
+),
+persons AS (
+    SELECT p.kode_desa,
+           COUNT(*) FILTER (WHERE p.periode = l.periode AND p.perangkat = 1) AS peserta_pp,
+           COUNT(*) FILTER (WHERE p.periode = l.periode AND p.perangkat = 0) AS peserta_pr,
+           COUNT(*) FILTER (WHERE p.perangkat = 1) AS orang_bulan_pp,
+           COUNT(*) FILTER (WHERE p.perangkat = 0) AS orang_bulan_pr,
+           COALESCE(SUM(i.iuran) FILTER (WHERE p.perangkat = 1), 0) AS iuran_pp,
+           COALESCE(SUM(i.iuran) FILTER (WHERE p.perangkat = 0), 0) AS iuran_pr
+    FROM placed p
+    JOIN paid i ON i.periode = p.periode AND i.person_key = p.person_key
+    CROSS JOIN latest l
+    GROUP BY p.kode_desa
+),
+officials AS (
+    SELECT o.kode_wilayah, o.perangkat_aktif, o.jumlah_perangkat_desa
+    FROM marts.mart_village_official_coverage o
+    JOIN latest l ON l.periode = o.periode
+    WHERE o.tingkat = 'desa'
+),
+desa AS (
+    SELECT w.kode_wilayah, w.nama AS nama_wilayah, w.kode_kecamatan,
+           CASE WHEN b.kode_desa IS NULL THEN 0 ELSE 1 END AS desa_apbdes,
+           b.tgl_update, b.dd_a, b.dd_r, b.add_a, b.add_r, b.bhp_a, b.bhp_r,
+           b.pp_dds_a + b.pp_lain_a AS pp_a, b.pp_dds_r + b.pp_lain_r AS pp_r,
+           b.pp_dds_a, b.pp_dds_r, b.pp_lain_a, b.pp_lain_r,
+           b.pr_dds_a + b.pr_lain_a AS pr_a, b.pr_dds_r + b.pr_lain_r AS pr_r,
+           b.pr_dds_a, b.pr_dds_r, b.pr_lain_a, b.pr_lain_r,
+           l.periode AS periode_akhir, l.bulan AS bulan_dimuat,
+           COALESCE(p.peserta_pp, 0) AS peserta_pp, COALESCE(p.peserta_pr, 0) AS peserta_pr,
+           COALESCE(p.orang_bulan_pp, 0) AS orang_bulan_pp,
+           COALESCE(p.orang_bulan_pr, 0) AS orang_bulan_pr,
+           COALESCE(p.iuran_pp, 0) AS iuran_pp, COALESCE(p.iuran_pr, 0) AS iuran_pr,
+           o.perangkat_aktif, o.jumlah_perangkat_desa
+    FROM core.dim_wilayah w
+    CROSS JOIN latest l
+    LEFT JOIN budget b ON b.kode_desa = w.kode_wilayah
+    LEFT JOIN persons p ON p.kode_desa = w.kode_wilayah
+    LEFT JOIN officials o ON o.kode_wilayah = w.kode_wilayah
+    WHERE w.tingkat = 'desa'
+),
+equivalent AS (
+    SELECT d.*,
+           CAST(d.pp_r AS DOUBLE PRECISION) / (
+               CAST(:premi_bulan_setahun AS DOUBLE PRECISION)
+               * GREATEST(CAST(:premi_bulanan_perangkat AS DOUBLE PRECISION),
+                          COALESCE(CAST(d.iuran_pp AS DOUBLE PRECISION)
+                                   / NULLIF(d.orang_bulan_pp, 0), 0))) AS setara_pp,
+           CAST(d.pr_r AS DOUBLE PRECISION) / (
+               CAST(:premi_bulan_setahun AS DOUBLE PRECISION)
+               * GREATEST(CAST(:premi_bulanan_rentan AS DOUBLE PRECISION),
+                          COALESCE(CAST(d.iuran_pr AS DOUBLE PRECISION)
+                                   / NULLIF(d.orang_bulan_pr, 0), 0))) AS setara_pr,
+           d.desa_apbdes = 1 AND d.periode_akhir IS NOT NULL AS assessable
+    FROM desa d
+),
+flagged AS (
+    SELECT e.kode_wilayah, e.nama_wilayah, e.kode_kecamatan, e.desa_apbdes, e.tgl_update,
+           e.dd_a, e.dd_r, e.add_a, e.add_r, e.bhp_a, e.bhp_r, e.pp_a, e.pp_r, e.pp_dds_a,
+           e.pp_dds_r, e.pp_lain_a, e.pp_lain_r, e.pr_a, e.pr_r, e.pr_dds_a, e.pr_dds_r,
+           e.pr_lain_a, e.pr_lain_r, e.periode_akhir, e.bulan_dimuat, e.peserta_pp,
+           e.peserta_pr, e.orang_bulan_pp, e.orang_bulan_pr, e.iuran_pp, e.iuran_pr,
+           e.perangkat_aktif, e.jumlah_perangkat_desa, e.setara_pp, e.setara_pr,
+           CASE WHEN e.assessable THEN
+               e.pp_r > 0 AND e.setara_pp - e.peserta_pp >= :premi_min_selisih
+               AND e.peserta_pp < :premi_maks_porsi_peserta * e.setara_pp
+           END AS premi_pp_tanpa_peserta,
+           CASE WHEN e.assessable THEN
+               e.pr_r > 0 AND e.setara_pr - e.peserta_pr >= :premi_min_selisih
+               AND e.peserta_pr < :premi_maks_porsi_peserta * e.setara_pr
+           END AS premi_pr_tanpa_peserta,
+           CASE WHEN e.assessable THEN
+               e.peserta_pp >= :tanpa_premi_min_peserta AND e.pp_a = 0 AND e.pp_r = 0
+           END AS peserta_pp_tanpa_premi,
+           CASE WHEN e.assessable THEN
+               e.peserta_pr >= :tanpa_premi_min_peserta AND e.pr_a = 0 AND e.pr_r = 0
+           END AS peserta_pr_tanpa_premi
+    FROM equivalent e
+),
+kecamatan AS (
+    SELECT d.kode_kecamatan AS kode_wilayah, w.nama AS nama_wilayah, d.kode_kecamatan,
+           SUM(d.desa_apbdes) AS desa_apbdes, MAX(d.tgl_update) AS tgl_update,
+           SUM(d.dd_a) AS dd_a, SUM(d.dd_r) AS dd_r, SUM(d.add_a) AS add_a,
+           SUM(d.add_r) AS add_r, SUM(d.bhp_a) AS bhp_a, SUM(d.bhp_r) AS bhp_r,
+           SUM(d.pp_a) AS pp_a, SUM(d.pp_r) AS pp_r, SUM(d.pp_dds_a) AS pp_dds_a,
+           SUM(d.pp_dds_r) AS pp_dds_r, SUM(d.pp_lain_a) AS pp_lain_a,
+           SUM(d.pp_lain_r) AS pp_lain_r, SUM(d.pr_a) AS pr_a, SUM(d.pr_r) AS pr_r,
+           SUM(d.pr_dds_a) AS pr_dds_a, SUM(d.pr_dds_r) AS pr_dds_r,
+           SUM(d.pr_lain_a) AS pr_lain_a, SUM(d.pr_lain_r) AS pr_lain_r,
+           MAX(d.periode_akhir) AS periode_akhir, MAX(d.bulan_dimuat) AS bulan_dimuat,
+           SUM(d.peserta_pp) AS peserta_pp, SUM(d.peserta_pr) AS peserta_pr,
+           SUM(d.orang_bulan_pp) AS orang_bulan_pp, SUM(d.orang_bulan_pr) AS orang_bulan_pr,
+           SUM(d.iuran_pp) AS iuran_pp, SUM(d.iuran_pr) AS iuran_pr,
+           SUM(d.perangkat_aktif) AS perangkat_aktif,
+           SUM(d.jumlah_perangkat_desa) AS jumlah_perangkat_desa
+    FROM flagged d
+    JOIN core.dim_wilayah w ON w.kode_wilayah = d.kode_kecamatan
+    GROUP BY d.kode_kecamatan, w.nama
+),
+kabupaten AS (
+    SELECT w.kode_wilayah, w.nama AS nama_wilayah, CAST(NULL AS VARCHAR) AS kode_kecamatan,
+           SUM(k.desa_apbdes) AS desa_apbdes, MAX(k.tgl_update) AS tgl_update,
+           SUM(k.dd_a) AS dd_a, SUM(k.dd_r) AS dd_r, SUM(k.add_a) AS add_a,
+           SUM(k.add_r) AS add_r, SUM(k.bhp_a) AS bhp_a, SUM(k.bhp_r) AS bhp_r,
+           SUM(k.pp_a) AS pp_a, SUM(k.pp_r) AS pp_r, SUM(k.pp_dds_a) AS pp_dds_a,
+           SUM(k.pp_dds_r) AS pp_dds_r, SUM(k.pp_lain_a) AS pp_lain_a,
+           SUM(k.pp_lain_r) AS pp_lain_r, SUM(k.pr_a) AS pr_a, SUM(k.pr_r) AS pr_r,
+           SUM(k.pr_dds_a) AS pr_dds_a, SUM(k.pr_dds_r) AS pr_dds_r,
+           SUM(k.pr_lain_a) AS pr_lain_a, SUM(k.pr_lain_r) AS pr_lain_r,
+           MAX(k.periode_akhir) AS periode_akhir, MAX(k.bulan_dimuat) AS bulan_dimuat,
+           SUM(k.peserta_pp) AS peserta_pp, SUM(k.peserta_pr) AS peserta_pr,
+           SUM(k.orang_bulan_pp) AS orang_bulan_pp, SUM(k.orang_bulan_pr) AS orang_bulan_pr,
+           SUM(k.iuran_pp) AS iuran_pp, SUM(k.iuran_pr) AS iuran_pr,
+           SUM(k.perangkat_aktif) AS perangkat_aktif,
+           SUM(k.jumlah_perangkat_desa) AS jumlah_perangkat_desa
+    FROM kecamatan k
+    CROSS JOIN core.dim_wilayah w
+    WHERE w.tingkat = 'kabupaten'
+    GROUP BY w.kode_wilayah, w.nama
+),
+areas AS (
+    SELECT 'desa' AS tingkat, f.* FROM flagged f
+    UNION ALL
+    SELECT 'kecamatan', k.*, CAST(NULL AS DOUBLE PRECISION), CAST(NULL AS DOUBLE PRECISION),
+           CAST(NULL AS BOOLEAN), CAST(NULL AS BOOLEAN), CAST(NULL AS BOOLEAN),
+           CAST(NULL AS BOOLEAN)
+    FROM kecamatan k
+    UNION ALL
+    SELECT 'kabupaten', b.*, CAST(NULL AS DOUBLE PRECISION), CAST(NULL AS DOUBLE PRECISION),
+           CAST(NULL AS BOOLEAN), CAST(NULL AS BOOLEAN), CAST(NULL AS BOOLEAN),
+           CAST(NULL AS BOOLEAN)
+    FROM kabupaten b
+)
+SELECT CAST(:tahun AS INTEGER), tingkat, kode_wilayah, nama_wilayah, kode_kecamatan, desa_apbdes,
+       tgl_update, dd_a, dd_r, add_a, add_r, bhp_a, bhp_r, pp_a, pp_r, pp_dds_a, pp_dds_r,
+       pp_lain_a, pp_lain_r, pr_a, pr_r, pr_dds_a, pr_dds_r, pr_lain_a, pr_lain_r,
+       pp_dds_a + pr_dds_a, pp_dds_r + pr_dds_r,
+       CAST(pp_dds_a + pr_dds_a AS DOUBLE PRECISION) / NULLIF(dd_a, 0),
+       CAST(pp_dds_r + pr_dds_r AS DOUBLE PRECISION) / NULLIF(dd_r, 0),
+       periode_akhir, bulan_dimuat, peserta_pp + peserta_pr, peserta_pp, peserta_pr,
+       orang_bulan_pp, orang_bulan_pr, iuran_pp + iuran_pr, iuran_pp, iuran_pr,
+       perangkat_aktif, jumlah_perangkat_desa,
+       CAST(perangkat_aktif AS DOUBLE PRECISION) / NULLIF(jumlah_perangkat_desa, 0),
+       setara_pp, setara_pr, premi_pp_tanpa_peserta, premi_pr_tanpa_peserta,
+       peserta_pp_tanpa_premi, peserta_pr_tanpa_premi
+FROM areas;
+
+-- The premium lines by beneficiary and sumber_dana, every source.
+DELETE FROM marts.mart_dana_desa_premi WHERE tahun = :tahun;
+
+INSERT INTO marts.mart_dana_desa_premi (tahun, tingkat, kode_wilayah, nama_wilayah,
+                                        kode_kecamatan, penerima_premi, sumber_dana, baris,
+                                        anggaran, realisasi)
+WITH desa AS (
+    SELECT a.kode_desa AS kode_wilayah, w.nama AS nama_wilayah, w.kode_kecamatan,
+           a.penerima_premi, a.sumber_dana, COUNT(*) AS baris, SUM(a.anggaran) AS anggaran,
+           SUM(a.realisasi) AS realisasi
+    FROM core.fct_apbdes a
+    JOIN core.dim_wilayah w ON w.kode_wilayah = a.kode_desa
+    WHERE a.tahun = :tahun AND a.penerima_premi IS NOT NULL
+    GROUP BY a.kode_desa, w.nama, w.kode_kecamatan, a.penerima_premi, a.sumber_dana
+),
+kecamatan AS (
+    SELECT d.kode_kecamatan AS kode_wilayah, w.nama AS nama_wilayah, d.kode_kecamatan,
+           d.penerima_premi, d.sumber_dana, SUM(d.baris) AS baris, SUM(d.anggaran) AS anggaran,
+           SUM(d.realisasi) AS realisasi
+    FROM desa d
+    JOIN core.dim_wilayah w ON w.kode_wilayah = d.kode_kecamatan
+    GROUP BY d.kode_kecamatan, w.nama, d.penerima_premi, d.sumber_dana
+),
+kabupaten AS (
+    SELECT w.kode_wilayah, w.nama AS nama_wilayah, CAST(NULL AS VARCHAR) AS kode_kecamatan,
+           d.penerima_premi, d.sumber_dana, SUM(d.baris) AS baris, SUM(d.anggaran) AS anggaran,
+           SUM(d.realisasi) AS realisasi
+    FROM desa d
+    CROSS JOIN core.dim_wilayah w
+    WHERE w.tingkat = 'kabupaten'
+    GROUP BY w.kode_wilayah, w.nama, d.penerima_premi, d.sumber_dana
+)
+SELECT CAST(:tahun AS INTEGER), 'desa', d.* FROM desa d
+UNION ALL
+SELECT CAST(:tahun AS INTEGER), 'kecamatan', k.* FROM kecamatan k
+UNION ALL
+SELECT CAST(:tahun AS INTEGER), 'kabupaten', b.* FROM kabupaten b;

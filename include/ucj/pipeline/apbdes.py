@@ -1,0 +1,82 @@
+"""Village budget (APBDes): one fiscal year's file from the raw zone into the lake.
+
+Valid lines go to ``village_budget/tahun=YYYY`` (typed, amounts in whole Rupiah, activity
+codes with their trailing dot, each line tagged with its Dana Desa revenue item and its
+premium beneficiary as defined in ``ucj.village``); rejected lines go to
+``quarantine/village_budget/tahun=YYYY``. Both partitions are swapped in whole, so a
+re-delivered year replaces the earlier one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from ucj import village, wilayah
+from ucj.contracts import apbdes as contract
+from ucj.io.readers import ROW_NUMBER, read_chunks
+from ucj.pipeline.batch import Batch, run_batch
+from ucj.validation.engine import Validator
+
+LANDING_FOLDER = "village_budget"
+SCHEMA = pa.schema([
+    ("tahun", pa.int32()), ("kode_desa", pa.string()), ("nama_desa", pa.string()),
+    ("jenis", pa.string()), ("kode_kegiatan", pa.string()), ("kode_rekening", pa.string()),
+    ("uraian", pa.string()), ("sumber_dana", pa.string()), ("anggaran", pa.int64()),
+    ("realisasi", pa.int64()), ("tgl_update", pa.date32()),
+    ("pos_pendapatan", pa.string()),  # DANA_DESA, BHP, ADD (revenue 4.2.1 / 4.2.2 / 4.2.3)
+    ("penerima_premi", pa.string()),  # PERANGKAT_DESA, PEKERJA_RENTAN (premium lines)
+    ("source_row_number", pa.int64()),
+])
+
+
+def landing_names(tahun: int | str) -> list[str]:
+    return [f"apbdes_{tahun}.csv"]
+
+
+def transform(df: pd.DataFrame) -> pa.Table:
+    """Validated text lines -> typed lines with their revenue item and premium beneficiary."""
+    kegiatan = df["kode_kegiatan"].map(village.activity_code, na_action="ignore")
+    out = pd.DataFrame({
+        "tahun": pd.to_numeric(df["tahun"]).astype("int32"),
+        "kode_desa": df["kode_desa"], "nama_desa": df["nama_desa"], "jenis": df["jenis"],
+        "kode_kegiatan": kegiatan, "kode_rekening": df["kode_rekening"],
+        "uraian": df["uraian"], "sumber_dana": df["sumber_dana"],
+        "anggaran": contract.amount(df["anggaran"]),
+        "realisasi": contract.amount(df["realisasi"]),
+        "tgl_update": pd.to_datetime(df["tgl_update"], format=contract.DATE_FORMAT).dt.date,
+    })
+    out["pos_pendapatan"] = village.revenue_items(out)
+    out["penerima_premi"] = village.premium_beneficiaries(out)
+    out["source_row_number"] = df[ROW_NUMBER].astype("int64")
+    columns = {}
+    for field in SCHEMA:
+        values = out[field.name].astype("object").where(out[field.name].notna(), None)
+        columns[field.name] = pa.array(values.tolist(), type=field.type)
+    return pa.table(columns, schema=SCHEMA)
+
+
+def process(raw_file: Path, lake: Path, validation_dir: Path, extra_manifest: dict | None = None,
+            chunk_rows: int = 250_000) -> dict:
+    """Validate one year's file; write valid lines and the quarantine to the lake."""
+    raw_file = Path(raw_file)
+    year = contract.year_of_file(raw_file.name)
+    validator = Validator(f"apbdes_{year}", contract.rules(year, wilayah.village_codes()))
+    batch = Batch(
+        source=contract.SOURCE, partition_key="tahun", partition_value=year,
+        source_file=raw_file.name, columns=contract.COLUMNS, schema=SCHEMA,
+        prepare=contract.prepare, transform=transform,
+    )
+    chunks = read_chunks(raw_file, contract.COLUMNS, contract.DELIMITER, chunk_rows=chunk_rows)
+    return run_batch(batch, chunks, validator, lake, validation_dir, extra_manifest)
+
+
+def delivered_files(landing_zone: str) -> list[str]:
+    """Every ``apbdes_YYYY.csv`` in the landing zone's ``village_budget/`` folder."""
+    import fsspec
+
+    fs, root = fsspec.core.url_to_fs(str(landing_zone))
+    found = fs.glob(f"{root.rstrip('/')}/{LANDING_FOLDER}/*.csv")
+    return sorted(f for f in found if contract.FILE_PATTERN.match(Path(f).name))
