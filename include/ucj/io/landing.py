@@ -1,44 +1,120 @@
-"""Find a delivery in the landing zone (a folder or any fsspec URL) and copy it to the raw zone."""
+"""Find a delivery in the landing zone (a folder or any fsspec URL) and copy it to the raw zone.
+
+File names come from outside: a name is used only when it is a plain file name (letters,
+digits, ``._-``; no path separator, no ``..``, no control character such as NUL or a line
+break) and a source path only when it lies inside the landing zone (also after following
+symbolic links, for a local landing zone). Anything else is refused with an
+:class:`UnsafeFileName` naming it; nothing is read or written for it.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import os
+import posixpath
+import re
 import shutil
 from pathlib import Path
 
 import fsspec
+from fsspec.implementations.local import LocalFileSystem
+
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+MAX_NAME = 255
 
 
 class DeliveryMissing(FileNotFoundError):
     """The source file for a partition has not arrived in the landing zone."""
 
 
+class UnsafeFileName(ValueError):
+    """A delivered file name or path that could reach outside its folder."""
+
+
+def check_name(name: str) -> str:
+    """``name`` if it is a plain file name, else :class:`UnsafeFileName`."""
+    problem = None
+    if not isinstance(name, str) or not name:
+        problem = "an empty name"
+    elif "\x00" in name:
+        problem = "a NUL byte"
+    elif re.search(r"[\x01-\x1f\x7f]", name):
+        problem = "a control character"
+    elif "/" in name or "\\" in name:
+        problem = "a path separator"
+    elif ".." in name:
+        problem = "'..'"
+    elif len(name) > MAX_NAME or not _PLAIN_NAME.fullmatch(name):
+        problem = "characters outside letters, digits and ._-"
+    if problem:
+        raise UnsafeFileName(f"{name!r}: refused as a delivery file name ({problem})")
+    return name
+
+
 def _fs(landing_zone: str):
     fs, root = fsspec.core.url_to_fs(str(landing_zone))
-    return fs, root.rstrip("/")
+    return fs, root.rstrip("/") or "/"
+
+
+def _inside(fs, root: str, path: str) -> bool:
+    if isinstance(fs, LocalFileSystem):
+        root_real, real = os.path.realpath(root), os.path.realpath(path)
+        return os.path.commonpath([root_real, real]) == root_real and real != root_real
+    norm_root, norm = posixpath.normpath(root), posixpath.normpath(path)
+    return norm.startswith(norm_root.rstrip("/") + "/")
+
+
+def source_path(landing_zone: str, source: str) -> str:
+    """``source`` (a path or URL) checked to be a plainly named file inside the landing zone;
+    returned as the filesystem's own path."""
+    if not isinstance(source, str) or "\x00" in source:
+        raise UnsafeFileName(f"{source!r}: refused as a delivery path (a NUL byte)")
+    fs, root = _fs(landing_zone)
+    path = fs._strip_protocol(source) if "://" in source else source  # noqa: SLF001
+    if not (path.startswith("/") or "://" in str(landing_zone)):
+        path = os.path.join(root, path)  # relative to the landing zone
+    if ".." in Path(path).parts or not _inside(fs, root, path):
+        raise UnsafeFileName(f"{source!r}: refused as a delivery path (outside the landing "
+                             f"zone {landing_zone})")
+    check_name(posixpath.basename(path))
+    return path
 
 
 def find_delivery(landing_zone: str, folder: str, names: list[str]) -> str:
-    """The first of ``names`` present in ``landing_zone/folder`` (a re-delivery overwrites the
-    file of the same name, so the newest copy is what is there now)."""
+    """The delivery among ``names`` in ``landing_zone/folder``; when several are there (a
+    month re-delivered as ``.xlsx`` after a ``.csv``), the most recently modified one: a
+    re-delivery replaces the earlier file of its partition."""
     fs, root = _fs(landing_zone)
-    for name in names:
-        candidate = f"{root}/{folder}/{name}"
+    found = []
+    for order, name in enumerate(names):
+        candidate = f"{root}/{check_name(folder)}/{check_name(name)}"
         if fs.exists(candidate):
-            return candidate
-    raise DeliveryMissing(
-        f"none of {', '.join(names)} in {landing_zone}/{folder}: the delivery has not arrived")
+            found.append((_modified(fs, candidate), -order, candidate))
+    if not found:
+        raise DeliveryMissing(
+            f"none of {', '.join(names)} in {landing_zone}/{folder}: the delivery has not "
+            "arrived")
+    return max(found)[2]
+
+
+def _modified(fs, path: str) -> float:
+    try:
+        stamp = fs.modified(path)
+    except (NotImplementedError, OSError, KeyError):
+        return 0.0
+    return stamp.timestamp() if hasattr(stamp, "timestamp") else float(stamp)
 
 
 def copy_to_raw(landing_zone: str, source: str, raw_dir: Path) -> dict:
     """Copy a delivered file into the raw zone and return its path and SHA-256."""
     fs, _ = _fs(landing_zone)
+    path = source_path(landing_zone, source)
     raw_dir.mkdir(parents=True, exist_ok=True)
-    name = Path(source).name
+    name = posixpath.basename(path)
     target = raw_dir / name
     tmp = raw_dir / f".{name}.part"
     digest = hashlib.sha256()
-    with fs.open(source, "rb") as src, open(tmp, "wb") as dst:
+    with fs.open(path, "rb") as src, open(tmp, "wb") as dst:
         while block := src.read(1 << 20):
             digest.update(block)
             dst.write(block)

@@ -10,6 +10,7 @@ import pyarrow as pa
 
 from ucj import pseudonym, wilayah
 from ucj.contracts import enrollment as contract
+from ucj.io import landing
 from ucj.io.readers import ROW_NUMBER, read_chunks
 from ucj.pipeline.batch import Batch, run_batch
 from ucj.validation.engine import Validator
@@ -83,7 +84,7 @@ def process(raw_file: Path, lake: Path, validation_dir: Path, secret: str,
             chunk_rows: int = 250_000, extra_manifest: dict | None = None) -> dict:
     """Validate the month's raw file; write valid rows and the quarantine to the lake."""
     raw_file = Path(raw_file)
-    periode = contract.periode_of_file(raw_file.name)
+    periode = contract.periode_of_file(landing.check_name(raw_file.name))
     dupes = kpj_counts(raw_file, chunk_rows)
     validator = Validator(f"enrollment_{periode}",
                           contract.rules(periode, wilayah.village_codes()))

@@ -1,0 +1,288 @@
+"""Schema drift: a source that adds, drops or renames a column is refused with a message naming
+the file and the columns, nothing of the batch reaches the lake or the marts, and the data
+engineers are told (a real webhook and a real SMTP server on loopback receive it)."""
+
+from __future__ import annotations
+
+import email
+import hashlib
+import json
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from ucj.contracts import reference as ref_contract
+from ucj.contracts.enrollment import COLUMNS
+from ucj.io.readers import SchemaError
+from ucj.notify import DataEngineerNotifier, failure_report, notify_data_engineers
+from ucj.pipeline import enrollment, reference, registry
+
+from reliability.helpers import (
+    Env,
+    checksums,
+    company,
+    enrollment_file,
+    load,
+    month_rows,
+    process_month,
+    process_reference,
+    write_jsonl,
+    write_reference,
+)
+
+DRIFTS = {
+    "add": lambda cols: ([*cols, "email"], [], ["email"]),
+    "drop": lambda cols: ([c for c in cols if c != cols[3]], [cols[3]], []),
+    "rename": lambda cols: ([(c + "_baru" if c == cols[3] else c) for c in cols], [cols[3]],
+                            [cols[3] + "_baru"]),
+}
+
+
+def lake_state(lake: Path) -> dict[str, str]:
+    """Every committed file of the lake (raw copies aside) with its SHA-256."""
+    return {str(p.relative_to(lake)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(lake.rglob("*")) if p.is_file() and p.parts[len(lake.parts)] != "raw"}
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory):
+    mp = pytest.MonkeyPatch()
+    mp.setenv("UCJ_PSEUDONYM_KEY", "drift-secret")
+    env = Env.under(tmp_path_factory.mktemp("drift"))
+    write_reference(env)
+    process_reference(env)
+    enrollment_file(env, "2026-01", month_rows("2026-01", 30))
+    process_month(env, "2026-01")
+    extract = write_jsonl(env.landing / "perusahaan_base.jsonl", [company(i) for i in range(5)])
+    registry.process(extract, "base", env.lake, env.validation)
+    load(env, ["2026-01"])
+    yield env, lake_state(env.lake), checksums(env.warehouse_url)
+    mp.undo()
+
+
+def drifted_enrollment_csv(folder: Path, cols: list[str]) -> Path:
+    path = folder / "kepesertaan_202601.csv"
+    path.write_text(";".join(cols) + "\n" + ";".join("x" for _ in cols) + "\n")
+    return path
+
+
+def drifted_enrollment_xlsx(folder: Path, cols: list[str]) -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["Data Kepesertaan"])
+    wb.active.append(cols)
+    wb.active.append(["x" for _ in cols])
+    path = folder / "kepesertaan_202601.xlsx"
+    wb.save(path)
+    return path
+
+
+def drifted_reference(folder: Path, cols: list[str]) -> Path:
+    path = folder / "tenaga_kerja_desa_2026.csv"
+    path.write_text(",".join(cols) + "\n" + ",".join("1" for _ in cols) + "\n")
+    return path
+
+
+def drifted_registry(folder: Path, cols: list[str]) -> Path:
+    base = company(1)
+    record = {c: base.get(c, "x") for c in cols}
+    return write_jsonl(folder / "perusahaan_drift.jsonl", [record])
+
+
+SOURCES = {
+    "enrollment_csv": (COLUMNS, drifted_enrollment_csv,
+                       lambda p, env: enrollment.process(p, env.lake, env.validation, "s")),
+    "enrollment_xlsx": (COLUMNS, drifted_enrollment_xlsx,
+                        lambda p, env: enrollment.process(p, env.lake, env.validation, "s")),
+    "reference_csv": (ref_contract.TENAGA_KERJA_DESA.columns, drifted_reference,
+                      lambda p, env: reference.process(p, env.lake, env.validation)),
+    "registry_jsonl": (registry.contract.COLUMNS, drifted_registry,
+                       lambda p, env: registry.process(p, "base", env.lake, env.validation)),
+}
+
+
+@pytest.mark.parametrize("drift", sorted(DRIFTS))
+@pytest.mark.parametrize("source", sorted(SOURCES))
+def test_drift_is_refused_naming_file_and_columns_and_nothing_moves(baseline, tmp_path,
+                                                                    source, drift):
+    env, lake_before, warehouse_before = baseline
+    columns, write, process = SOURCES[source]
+    cols, missing, extra = DRIFTS[drift](list(columns))
+    path = write(tmp_path, cols)
+    with pytest.raises(SchemaError) as err:
+        process(path, env)
+    message = str(err.value)
+    assert path.name in message
+    for column in missing:
+        assert column in err.value.missing and column in message
+    for column in extra:
+        assert column in err.value.extra and column in message
+    assert lake_state(env.lake) == lake_before  # nothing of the batch reached the lake
+
+
+def test_after_every_drift_the_warehouse_is_as_before(baseline):
+    """Runs after the drift cases above (same module fixture): a warehouse load from the
+    lake they left gives the warehouse of before, table by table."""
+    env, lake_before, warehouse_before = baseline
+    assert lake_state(env.lake) == lake_before
+    load(env, ["2026-01"], run_id="after-the-drifts")
+    assert checksums(env.warehouse_url) == warehouse_before
+
+
+# -- the notification --------------------------------------------------------------------------
+
+
+class Hook(BaseHTTPRequestHandler):
+    received: list
+    fail: list
+
+    def do_POST(self):  # noqa: N802 - http.server's hook name
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.received.append({"body": body, "auth": self.headers.get("Authorization")})
+        self.send_response(503 if self.fail else 200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def webhook():
+    handler = type("H", (Hook,), {"received": [], "fail": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    handler.url = f"http://127.0.0.1:{server.server_address[1]}/pipeline"
+    yield handler
+    server.shutdown()
+    server.server_close()
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook
+        self.messages.append((envelope.rcpt_tos, email.message_from_bytes(envelope.content)))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp():
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        inbox.port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    yield inbox
+    controller.stop()
+
+
+class FakeTI:
+    dag_id, task_id, run_id, try_number = "ucj_enrollment", "validate", "scheduled__2026-02", 3
+    log_url = "http://airflow.local/log"
+
+
+def drift_context(tmp_path: Path) -> dict:
+    path = tmp_path / "kepesertaan_202601.csv"
+    path.write_text(";".join(c if c != "upah" else "gaji" for c in COLUMNS) + "\n")
+    try:
+        enrollment.process(path, tmp_path / "lake", tmp_path / "val", "s")
+    except SchemaError as exc:
+        try:  # as Airflow hands it on: possibly wrapped by another exception
+            raise RuntimeError("task failed") from exc
+        except RuntimeError as wrapped:
+            return {"exception": wrapped, "ti": FakeTI()}
+    raise AssertionError("no drift raised")
+
+
+def test_the_notifier_sends_the_drift_by_webhook_and_email(tmp_path, webhook, smtp):
+    notifier = DataEngineerNotifier(
+        webhook_url=webhook.url, webhook_token="s3cret",
+        smtp={"host": "127.0.0.1", "port": smtp.port, "from": "ucj@subang.go.id",
+              "to": ["data-engineering@subang.go.id"]})
+    notifier(drift_context(tmp_path))  # as Airflow calls an on_failure_callback
+
+    [hit] = webhook.received
+    body = hit["body"]
+    assert hit["auth"] == "Bearer s3cret"
+    assert body["type"] == "pipeline_failure" and body["kind"] == "schema_drift"
+    assert (body["dag_id"], body["task_id"], body["try_number"]) == ("ucj_enrollment",
+                                                                     "validate", 3)
+    assert body["file"].endswith("kepesertaan_202601.csv")
+    assert body["missing_columns"] == ["upah"] and body["unexpected_columns"] == ["gaji"]
+    assert body["rule"] == "header_matches_contract" and body["line"] == 1
+    assert "schema drift" in body["subject"] and "kepesertaan_202601.csv" in body["subject"]
+
+    [(rcpt, msg)] = smtp.messages
+    assert rcpt == ["data-engineering@subang.go.id"]
+    assert msg["Subject"] == body["subject"] and msg["X-UCJ-Failure-Kind"] == "schema_drift"
+    text = msg.get_payload(decode=True).decode()
+    assert "Missing column(s): upah" in text and "Unexpected column(s): gaji" in text
+
+
+def test_channels_come_from_the_connections_and_a_failing_one_does_not_raise(tmp_path,
+                                                                            webhook, smtp):
+    from airflow.sdk import Connection
+
+    conns = {
+        "ucj_alert_webhook": Connection(conn_id="ucj_alert_webhook", conn_type="http",
+                                        host=webhook.url, password="tok"),
+        "ucj_smtp": Connection(conn_id="ucj_smtp", conn_type="smtp", host="127.0.0.1",
+                               port=smtp.port, extra=json.dumps({
+                                   "from": "ucj@subang.go.id", "to": ["pengawas@x.id"],
+                                   "data_engineers": ["de@subang.go.id"]})),
+    }
+    webhook.fail.append(True)  # the webhook answers 503: logged, e-mail still goes
+    notifier = DataEngineerNotifier(connection=conns.get)
+    outcome = notifier.notify(drift_context(tmp_path))
+    assert outcome["webhook"].startswith("failed") and outcome["email"] == "sent"
+    assert webhook.received[0]["auth"] == "Bearer tok"
+    assert smtp.messages[0][0] == ["de@subang.go.id"]  # the engineers, not the inspectors
+    assert DataEngineerNotifier(connection=lambda _: None).notify(drift_context(tmp_path)) == {}
+
+
+def test_other_failures_are_reported_too():
+    try:
+        raise FileNotFoundError("none of kepesertaan_202602.csv in landing/enrollment")
+    except FileNotFoundError as exc:
+        report = failure_report({"exception": exc, "ti": FakeTI()})
+    assert report["kind"] == "task_failure" and report["missing_columns"] == []
+    assert "kepesertaan_202602.csv" in report["text"]
+
+
+def test_the_source_dags_call_it_on_failure(dagbag):
+    for dag_id in ("ucj_enrollment", "ucj_reference", "ucj_registry"):
+        for task in dagbag.dags[dag_id].tasks:
+            callbacks = task.on_failure_callback
+            callbacks = callbacks if isinstance(callbacks, list) else [callbacks]
+            assert any(isinstance(c, DataEngineerNotifier) for c in callbacks), (dag_id,
+                                                                                 task.task_id)
+
+
+def test_a_real_dag_run_with_drift_notifies_and_writes_nothing(tmp_path, dagbag, airflow_db,
+                                                               webhook, monkeypatch):
+    env = Env.under(tmp_path)
+    for key, value in env.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("AIRFLOW_CONN_UCJ_ALERT_WEBHOOK",
+                       json.dumps({"conn_type": "http", "host": webhook.url}))
+    (env.landing / "enrollment").mkdir()
+    drifted_enrollment_csv(env.landing / "enrollment", [*COLUMNS, "email"])
+    dag = dagbag.dags["ucj_enrollment"]
+    for task in dag.tasks:  # the last try at once (in production after 2 retries)
+        monkeypatch.setattr(task, "retries", 0)
+    run = dag.test(run_conf={"periode": "2026-01"})
+    assert str(run.state).endswith("failed")
+    [hit] = webhook.received
+    assert hit["body"]["kind"] == "schema_drift"
+    assert hit["body"]["unexpected_columns"] == ["email"]
+    assert hit["body"]["dag_id"] == "ucj_enrollment" and hit["body"]["task_id"] == "validate"
+    assert not (env.lake / "enrollment").exists()
+    assert not (env.lake / "quarantine").exists()
+    assert notify_data_engineers is not None
