@@ -6,8 +6,12 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import Param, dag, task
 from ucj.assets import ENROLLMENT
+from ucj.notify import notify_data_engineers
+from ucj.report.deadline import enrollment_deadline
 
-DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timedelta(minutes=2)}
+DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timedelta(minutes=2),
+                # after the last try: tell the data engineers (schema drift named as such)
+                "on_failure_callback": notify_data_engineers}
 
 
 @dag(
@@ -17,6 +21,8 @@ DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timede
     catchup=False,
     max_active_runs=2,
     default_args=DEFAULT_ARGS,
+    # the month's file is due by day 10 (UCJ_ENROLLMENT_DUE_DAY) of the following month
+    deadline=enrollment_deadline(),
     tags=["ucj", "enrollment", "bpjs-ketenagakerjaan"],
     params={"periode": Param(None, type=["null", "string"], pattern=r"^\d{4}-\d{2}$",
                              description="Month YYYY-MM (default: the run's month)")},
@@ -24,14 +30,15 @@ DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timede
 )
 def ucj_enrollment():
     @task
-    def extract(params=None, dag_run=None, data_interval_start=None, logical_date=None) -> dict:
+    def extract(params=None, dag_run=None, data_interval_start=None, data_interval_end=None,
+                logical_date=None) -> dict:
         """Find the month's file in the landing zone and copy it to the raw zone."""
         from ucj import airflow_settings, periods
         from ucj.io import landing
         from ucj.pipeline import enrollment
 
         periode = periods.for_run(params.get("periode"), getattr(dag_run, "run_type", None),
-                                  data_interval_start, logical_date)
+                                  data_interval_start, logical_date, data_interval_end)
         cfg = airflow_settings.settings()
         source = landing.find_delivery(cfg.landing_zone, "enrollment",
                                        enrollment.landing_names(periode))

@@ -6,8 +6,11 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import dag, task
 from ucj.assets import REGISTRY
+from ucj.notify import notify_data_engineers
 
-DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timedelta(minutes=5)}
+DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timedelta(minutes=5),
+                # after the last try: tell the data engineers (schema drift named as such)
+                "on_failure_callback": notify_data_engineers}
 
 
 @dag(

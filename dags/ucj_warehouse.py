@@ -5,22 +5,28 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from airflow.sdk import Param, dag, task
-from ucj.assets import ENROLLMENT, MARTS, REFERENCE, REGISTRY
+from ucj.assets import ENROLLMENT, MARTS, REFERENCE, REGISTRY, VILLAGE_BUDGET
 
 DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timedelta(minutes=2)}
 
 
 @dag(
     dag_id="ucj_warehouse",
-    schedule=(ENROLLMENT | REFERENCE | REGISTRY),
+    schedule=(ENROLLMENT | REFERENCE | REGISTRY | VILLAGE_BUDGET),
     start_date=datetime(2024, 1, 1),
     catchup=False,
     max_active_runs=1,  # one writer at a time (DuckDB allows a single read-write process)
+    max_active_tasks=1,  # deliver_alerts (writes) and report (reads) never open DuckDB together
     default_args=DEFAULT_ARGS,
     tags=["ucj", "warehouse"],
     params={"periodes": Param([], type="array",
                               description="Months to (re)load when run by hand; [] = every "
-                                          "month in the lake")},
+                                          "month in the lake"),
+            "target_coverage": Param(None, type=["null", "number"], exclusiveMinimum=0,
+                                     maximum=100,
+                                     description="UCJ coverage target of the report, percent "
+                                                 "(default UCJ_TARGET_COVERAGE, else 34.99 = "
+                                                 "RKP 2026)")},
     doc_md=__doc__,
 )
 def ucj_warehouse():
@@ -41,11 +47,11 @@ def ucj_warehouse():
         """New alerts to inspectors by e-mail and webhook; failures stay pending for the
         next run (and fail this task so the engineers see it)."""
         from ucj import airflow_settings, warehouse
-        from ucj.alerts import company
+        from ucj.alerts import company, village
         from ucj.alerts.deliver import deliver
 
         cfg = airflow_settings.settings()
-        notifiers = airflow_settings.alert_notifiers(company.LABELS)
+        notifiers = airflow_settings.alert_notifiers({**company.LABELS, **village.LABELS})
         if not notifiers:
             print("no alert channel configured (connections ucj_smtp, ucj_alert_webhook)")
             return {}
@@ -55,7 +61,23 @@ def ucj_warehouse():
         finally:
             wh.close()
 
-    load() >> deliver_alerts()
+    @task
+    def report(loaded: dict, params=None) -> list[str]:
+        """The district's HTML report of the months loaded (and of the latest month)."""
+        from ucj import airflow_settings
+        from ucj.report import html
+
+        cfg = airflow_settings.settings()
+        months = [m["periode"] for m in loaded.get("months", [])]
+        target = html.target_from(params.get("target_coverage") or html.env_target())
+        paths = html.write_reports(cfg.warehouse_url, cfg.lake, months, target)
+        for path in paths:
+            print(f"report: {path}")
+        return [str(p) for p in paths]
+
+    loaded = load()
+    loaded >> deliver_alerts()
+    report(loaded)
 
 
 ucj_warehouse()

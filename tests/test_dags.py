@@ -8,7 +8,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-EXPECTED = {"ucj_reference", "ucj_enrollment", "ucj_registry", "ucj_warehouse"}
+EXPECTED = {"ucj_reference", "ucj_enrollment", "ucj_registry", "ucj_warehouse",
+            "ucj_village_budget"}
 
 
 def test_dagbag_imports_without_errors(dagbag):
@@ -26,11 +27,11 @@ def test_every_dag_has_owner_tags_and_retries(dagbag):
 
 
 def test_warehouse_is_scheduled_on_the_lake_assets(dagbag):
-    from ucj.assets import ENROLLMENT, REFERENCE, REGISTRY
+    from ucj.assets import ENROLLMENT, REFERENCE, REGISTRY, VILLAGE_BUDGET
 
     dag = dagbag.dags["ucj_warehouse"]
     names = {a.name for a in dag.timetable.asset_condition.objects}
-    assert names == {ENROLLMENT.name, REFERENCE.name, REGISTRY.name}
+    assert names == {ENROLLMENT.name, REFERENCE.name, REGISTRY.name, VILLAGE_BUDGET.name}
     producer = dagbag.dags["ucj_enrollment"].get_task("validate")
     assert [o.name for o in producer.outlets] == [ENROLLMENT.name]
 

@@ -258,8 +258,13 @@ def _sort_key(row):
     return tuple((v is None, f"{v:.6f}" if isinstance(v, float) else str(v)) for v in row)
 
 
+# Columns that record when something happened: two loads never agree on them.
+VOLATILE = {"marts.mart_pipeline_health": ["loaded_at", "refreshed_at", "hours_since_load",
+                                           "days_since_period_end"]}
+
+
 def table_rows(wh, table: str) -> tuple[list[str], list[tuple]]:
-    df = wh.query(f"SELECT * FROM {table}")
+    df = wh.query(f"SELECT * FROM {table}").drop(columns=VOLATILE.get(table, []))
     rows = [tuple(_norm(v) for v in r) for r in df.astype(object).itertuples(index=False)]
     return list(df.columns), sorted(rows, key=_sort_key)
 

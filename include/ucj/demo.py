@@ -147,6 +147,8 @@ def run_pipeline(cfg: config.Settings, months: list[str], log: Path) -> None:
     with ExitStack() as stack:
         server = _local_services(stack, cfg, has_registry)
         run("ucj_reference", {})
+        if any((landing / "village_budget").glob("apbdes_*.csv")):
+            run("ucj_village_budget", {})
         for periode in months:
             snapshot = _snapshot(landing, periode)
             if snapshot and (server or os.environ.get("AIRFLOW_CONN_UCJ_REGISTRY_API")):
@@ -159,6 +161,8 @@ def run_pipeline(cfg: config.Settings, months: list[str], log: Path) -> None:
 
 def print_summary(cfg: config.Settings, log: Path) -> None:
     from ucj import warehouse
+    from ucj.report import html as report_html
+    from ucj.validation import datadocs
     from ucj.warehouse import load as wl
 
     wh = warehouse.connect(cfg.warehouse_url, read_only=True)
@@ -171,8 +175,9 @@ def print_summary(cfg: config.Settings, log: Path) -> None:
             "SELECT kategori_kepatuhan, COUNT(*) AS perusahaan FROM marts.mart_company_compliance "
             "WHERE periode = (SELECT MAX(periode) FROM marts.mart_company_compliance) "
             "GROUP BY kategori_kepatuhan ORDER BY kategori_kepatuhan")
-        alerts = wh.query("SELECT rule, status, COUNT(*) AS alerts FROM marts.alerts "
-                          "GROUP BY rule, status ORDER BY rule, status")
+        alerts = wh.query("SELECT subject_type, rule, status, COUNT(*) AS alerts "
+                          "FROM marts.alerts GROUP BY subject_type, rule, status "
+                          "ORDER BY subject_type, rule, status")
         sent = wh.query("SELECT channel, status, COUNT(*) AS n FROM audit.alert_delivery "
                         "GROUP BY channel, status ORDER BY channel")
     finally:
@@ -194,6 +199,9 @@ def print_summary(cfg: config.Settings, log: Path) -> None:
     print(f"lake:               {cfg.lake}")
     print(f"quarantine:         {cfg.lake / 'quarantine'}")
     print(f"validation reports: {cfg.validation_dir}")
+    print(f"GX Data Docs:       {datadocs.site_index(cfg.validation_dir)}")
+    reports = sorted(report_html.report_dir(cfg.lake).glob("ucj_report_*.html"))
+    print(f"district report:    {reports[-1] if reports else '(none: see the task log)'}")
     print(f"landing zone:       {cfg.landing_zone}")
     print(f"alert outbox:       {_outbox(cfg)}")
     print(f"airflow task logs:  {log}")

@@ -23,13 +23,19 @@ def previous(moment: date | datetime) -> str:
     return f"{year:04d}-{month:02d}"
 
 
-def for_run(param: str | None, run_type: str | None, interval_start, logical_date) -> str:
-    """The explicit parameter wins; a scheduled or backfill run covers its data interval's
-    month; a manual run without a parameter takes the month before it."""
+def for_run(param: str | None, run_type: str | None, interval_start, logical_date,
+            interval_end=None) -> str:
+    """The explicit parameter wins. A scheduled or backfill run covers its data interval's
+    month when it has one (a data-interval timetable); with Airflow 3's default cron trigger
+    (start == end, fired at the start of a month) it covers the month that just ended, whose
+    end-of-month snapshot is due then. A manual run without a parameter takes the month
+    before it too."""
     if param:
         return check(param)
     if run_type in ("scheduled", "backfill") and interval_start is not None:
-        return of(interval_start)
+        if interval_end is not None and interval_end > interval_start:
+            return of(interval_start)
+        return previous(interval_start)
     return previous(logical_date or datetime.now())
 
 

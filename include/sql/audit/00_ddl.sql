@@ -11,9 +11,14 @@ CREATE TABLE IF NOT EXISTS audit.run_audit (
     validation_success BOOLEAN,
     validation_report VARCHAR,
     loaded_at TIMESTAMP NOT NULL,
+    data_docs VARCHAR,                     -- the batch's GX Data Docs page
+    batch_seconds DOUBLE PRECISION,        -- read, validate and write the batch (manifest seconds)
     PRIMARY KEY (run_id, source, partition_value),
     CHECK (rows_read = rows_valid + rows_quarantined)
 );
+-- Warehouses created before these columns existed get them here.
+ALTER TABLE audit.run_audit ADD COLUMN IF NOT EXISTS data_docs VARCHAR;
+ALTER TABLE audit.run_audit ADD COLUMN IF NOT EXISTS batch_seconds DOUBLE PRECISION;
 
 -- Which lake version of each reference partition the warehouse holds.
 CREATE TABLE IF NOT EXISTS audit.reference_load (

@@ -94,3 +94,26 @@ COMMENT ON COLUMN marts.alerts.first_periode IS 'First month of the unbroken run
 COMMENT ON COLUMN marts.alerts.resolved_periode IS 'Month that resolved it (empty while open).';
 COMMENT ON COLUMN marts.alerts.evidence IS 'JSON object with the numbers that triggered the alert.';
 COMMENT ON COLUMN marts.alerts.message IS 'Indonesian text sent to inspectors.';
+
+COMMENT ON TABLE marts.mart_pipeline_health IS
+'Pipeline health for data engineers and BI dashboards. One row per source and partition (enrollment month YYYY-MM, reference or village budget year, registry extract) with its latest warehouse load from audit.run_audit - rows read, valid and quarantined, the quarantine share, the Great Expectations outcome and its Data Docs page, how long the batch took and how fresh the data is. Rebuilt after every warehouse refresh, freshness measured at refreshed_at.';
+COMMENT ON COLUMN marts.mart_pipeline_health.source IS 'Source of the batch - enrollment, reference/tenaga_kerja_desa, reference/non_asn, reference/umk, registry or village_budget.';
+COMMENT ON COLUMN marts.mart_pipeline_health.partition_value IS 'Lake partition - the month YYYY-MM, the year YYYY, all (UMK table) or the registry extract id.';
+COMMENT ON COLUMN marts.mart_pipeline_health.source_file IS 'Name of the delivered file the partition was read from.';
+COMMENT ON COLUMN marts.mart_pipeline_health.last_run_id IS 'Airflow run id of the warehouse run that loaded the partition last.';
+COMMENT ON COLUMN marts.mart_pipeline_health.loads IS 'Warehouse runs that loaded this partition so far (more than 1 after re-deliveries or reloads).';
+COMMENT ON COLUMN marts.mart_pipeline_health.loaded_at IS 'When the warehouse loaded the partition last (database time).';
+COMMENT ON COLUMN marts.mart_pipeline_health.rows_read IS 'Rows read from the source file, always rows_valid plus rows_quarantined.';
+COMMENT ON COLUMN marts.mart_pipeline_health.rows_valid IS 'Rows that passed every error rule and were written to the lake.';
+COMMENT ON COLUMN marts.mart_pipeline_health.rows_quarantined IS 'Rows set aside in the quarantine with the rules they broke.';
+COMMENT ON COLUMN marts.mart_pipeline_health.rows_loaded IS 'Rows of the partition in the core layer after the load (equals rows_valid).';
+COMMENT ON COLUMN marts.mart_pipeline_health.quarantine_share IS 'Share of the rows read that were quarantined, 0 to 1 (empty for an empty file).';
+COMMENT ON COLUMN marts.mart_pipeline_health.validation_success IS 'Great Expectations outcome of the batch - true when no row broke an error rule (warnings do not count).';
+COMMENT ON COLUMN marts.mart_pipeline_health.batch_seconds IS 'Seconds the batch took to read, validate (including its Data Docs) and write to the lake.';
+COMMENT ON COLUMN marts.mart_pipeline_health.rows_per_second IS 'Throughput of the batch = rows_read / batch_seconds.';
+COMMENT ON COLUMN marts.mart_pipeline_health.validation_report IS 'Path of the JSON validation report (rule counts) of the batch.';
+COMMENT ON COLUMN marts.mart_pipeline_health.data_docs IS 'Path of the Great Expectations Data Docs page of the batch (empty if it could not be built).';
+COMMENT ON COLUMN marts.mart_pipeline_health.period_end IS 'First day after the period the partition covers (month or year), empty for partitions that are not a period.';
+COMMENT ON COLUMN marts.mart_pipeline_health.refreshed_at IS 'When this mart was rebuilt, the moment the freshness columns are measured at.';
+COMMENT ON COLUMN marts.mart_pipeline_health.hours_since_load IS 'Hours from loaded_at to refreshed_at.';
+COMMENT ON COLUMN marts.mart_pipeline_health.days_since_period_end IS 'Age of the data - days from period_end to refreshed_at, negative while the period is still running (empty when period_end is).';

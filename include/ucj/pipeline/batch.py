@@ -2,12 +2,22 @@
 
 Each source supplies its contract (columns, rules, ``prepare``) and its ``transform`` from
 validated text rows to a typed Arrow table; this module does the rest the same way for all.
+
+Every row read ends in exactly one place: the valid partition or the quarantine, with its
+reasons. Besides the contract's rules, a row is quarantined for what the reader found
+(``field_count``, ``field_too_long``, ``control_character``: see ``ucj.io.readers``) and when
+its values pass the rules but still cannot be typed (``type_conversion``, e.g. an amount too
+large for the lake's decimal): such a row is isolated by bisection, the rest of the chunk is
+written, the batch goes on. A failure of anything else stops the batch before either
+partition is swapped in, so the lake keeps the previous partitions.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,8 +26,12 @@ import pandas as pd
 import pyarrow as pa
 
 from ucj.io import lake as lk
-from ucj.validation import quarantine
-from ucj.validation.engine import Validator
+from ucj.io.readers import FIELD_COUNT, READ_ISSUE
+from ucj.validation import datadocs, quarantine
+from ucj.validation.engine import Report, Validator
+
+TYPE_CONVERSION = "type_conversion"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -38,31 +52,141 @@ def run_batch(batch: Batch, chunks: Iterable[pd.DataFrame], validator: Validator
     started = time.time()
     report = validator.new_report()
     key, value = batch.partition_key, batch.partition_value
+    for dataset in (batch.source, f"quarantine/{batch.source}"):
+        restore_interrupted_swap(lk.partition_dir(lake, dataset, key, value))
     read = 0
+    first_type_error = None
+    extra_counts: Counter = Counter()  # reader and typing rules, outside the GX suite
     with lk.PartitionWriter(lake, batch.source, key, value, batch.schema) as good, \
             lk.PartitionWriter(lake, f"quarantine/{batch.source}", key, value,
                                quarantine.schema(batch.columns)) as bad:
         for chunk in chunks:
             read += len(chunk)
-            outcome = validator.validate(batch.prepare(chunk))
+            issues = chunk.pop(READ_ISSUE) if READ_ISSUE in chunk else None
+            # A record with more or fewer fields than the header has no trustworthy column
+            # values: it is quarantined for that alone, the contract's rules skip it.
+            shapeless = _with_rule(issues, FIELD_COUNT)
+            outcome = validator.validate(batch.prepare(chunk.drop(index=shapeless)))
             report.add(len(chunk), outcome)
-            bad.write(quarantine.rows(chunk, outcome.reasons, batch.columns, batch.source_file))
-            good.write(batch.transform(chunk.drop(index=outcome.reasons.index)))
+            reasons = _with_issues(outcome.reasons, issues, extra_counts)
+            tables, untyped, error = _typed(batch.transform, chunk.drop(index=reasons.index))
+            if not untyped.empty:
+                extra_counts[TYPE_CONVERSION] += len(untyped)
+                first_type_error = first_type_error or error
+                reasons = pd.concat([reasons, untyped]).sort_index()
+            bad.write(quarantine.rows(chunk, reasons, batch.columns, batch.source_file))
+            for table in tables:
+                good.write(table)
+        if good.rows == 0 and extra_counts[TYPE_CONVERSION] > 1:
+            # not a few odd values: the transform fails for every row (a bug, or a change
+            # of the lake's schema): stop rather than quarantine the whole delivery
+            raise first_type_error
         if read != good.rows + bad.rows:  # every row is loaded or quarantined, never lost
             raise AssertionError(f"{batch.source_file}: {read} read != {good.rows} + {bad.rows}")
-        report_path = write_report(validation_dir, batch, report.as_dict())
+        report_dict = report.as_dict()
+        if extra_counts:
+            report_dict["reader_and_typing_rules"] = dict(extra_counts)
+            report_dict["success"] = False
+        docs = build_data_docs(validation_dir, batch, report, read, extra_counts)
+        report_path = write_report(validation_dir, batch, {**report_dict, **docs})
+        counts = {**report.counts, **extra_counts}
         manifest = {
             "source": batch.source, key: value, "source_file": batch.source_file,
             "rows_read": read, "rows_valid": good.rows, "rows_quarantined": bad.rows,
-            "rule_counts": {k: v for k, v in report.counts.items() if v},
-            "validation_success": report.as_dict()["success"],
+            "rule_counts": {k: v for k, v in counts.items() if v},
+            "validation_success": report_dict["success"],
             "validation_report": str(report_path),
+            **docs,
             "seconds": round(time.time() - started, 3),
             **(extra_manifest or {}),
         }
         quarantine_dir = bad.commit(manifest)
         valid_dir = good.commit(manifest)
     return {**manifest, "partition": str(valid_dir), "quarantine": str(quarantine_dir)}
+
+
+def _with_rule(issues: pd.Series | None, rule: str) -> pd.Index:
+    if issues is None:
+        return pd.Index([])
+    marked = issues.dropna().astype(str)
+    return marked.index[marked.str.split(";").map(lambda rules: rule in rules).astype(bool)]
+
+
+def _with_issues(reasons: pd.Series, issues: pd.Series | None, counts: Counter) -> pd.Series:
+    """The validator's reasons with the reader's rule first on the rows it marked."""
+    if issues is None or issues.isna().all():
+        return reasons
+    marked = issues.dropna().astype(str)
+    for rules in marked:
+        counts.update(rules.split(";"))
+    merged = marked.to_dict()
+    for idx, rules in reasons.items():
+        merged[idx] = f"{merged[idx]};{rules}" if idx in merged else rules
+    return pd.Series(merged, dtype="object").sort_index()
+
+
+def _typed(transform: Callable[[pd.DataFrame], pa.Table],
+           df: pd.DataFrame) -> tuple[list[pa.Table], pd.Series, Exception | None]:
+    """``transform(df)``; when it fails, the rows that make it fail are found by bisection
+    and returned as quarantine reasons (with the first error), the other rows typed."""
+    try:
+        return [transform(df)], pd.Series(dtype="object"), None
+    except _TYPING_ERRORS as exc:
+        if len(df) == 0:
+            raise
+        first_error = exc
+    tables, failed = [], []
+
+    def split(part: pd.DataFrame) -> None:
+        try:
+            tables.append(transform(part))
+            return
+        except _TYPING_ERRORS:
+            if len(part) == 1:
+                failed.append(part.index[0])
+                return
+        middle = len(part) // 2
+        split(part.iloc[:middle])
+        split(part.iloc[middle:])
+
+    split(df)
+    return tables, pd.Series(TYPE_CONVERSION, index=failed, dtype="object"), first_error
+
+
+_TYPING_ERRORS = (ValueError, TypeError, ArithmeticError, pa.ArrowException)
+
+
+def restore_interrupted_swap(final: Path) -> bool:
+    """A process killed between the two renames of ``lake.swap_in`` leaves the previous
+    partition under ``.<name>.<id>.old`` and none in place: put it back (the new one was
+    never committed). Returns True when it did."""
+    final = Path(final)
+    if final.exists() or not final.parent.exists():
+        return False
+    olds = sorted(final.parent.glob(f".{final.name}.*.old"), key=lambda p: p.stat().st_mtime)
+    if not olds:
+        return False
+    olds[-1].replace(final)
+    return True
+
+
+def build_data_docs(validation_dir: Path, batch: Batch, report: Report, read: int,
+                    extra_counts: Counter) -> dict:
+    """The batch's GX Data Docs page (one build per batch, from the chunks' merged results).
+    Documentation only: a failure to build is logged and recorded, the batch goes on."""
+    try:
+        docs = datadocs.build(
+            validation_dir, suite_name=report.suite, source=batch.source,
+            partition_key=batch.partition_key, partition_value=batch.partition_value,
+            source_file=batch.source_file, aggregate=report.results,
+            batch_info={"rows_read": read, **{f"rows_{k}": v for k, v in extra_counts.items()}})
+    except Exception as exc:  # noqa: BLE001 - the data is validated; only its docs are missing
+        log.error("Data Docs not built for %s: %s: %s", batch.source_file,
+                  type(exc).__name__, exc)
+        return {"data_docs": None, "data_docs_error": f"{type(exc).__name__}: {exc}"}
+    log.info("Data Docs: %s (built in %.2f s; site %s)", docs["data_docs"],
+             docs["data_docs_seconds"], docs["data_docs_index"])
+    return docs
 
 
 def write_report(validation_dir: Path, batch: Batch, report: dict) -> Path:

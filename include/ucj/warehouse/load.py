@@ -15,6 +15,7 @@ from ucj import compliance, periods, wilayah
 from ucj.alerts import company, store
 from ucj.contracts import reference
 from ucj.io import lake as lk
+from ucj.warehouse import village
 from ucj.warehouse.base import Session, Warehouse, sql_files
 
 LAYERS = ["staging", "core", "marts", "audit"]
@@ -22,6 +23,7 @@ MONTH_CORE = ["core/dim_month.sql", "core/fct_participant_month.sql", "core/fct_
 MONTH_MARTS = ["marts/mart_coverage.sql", "marts/mart_village_official_coverage.sql",
                "marts/mart_non_asn_coverage.sql", "core/fct_company_month.sql",
                "marts/mart_company_compliance.sql"]
+HEALTH_MART = "marts/mart_pipeline_health.sql"
 
 
 def ddl_files() -> list[str]:
@@ -108,6 +110,7 @@ def build_marts(s: Session, periode: str) -> None:
     for f in MONTH_MARTS:
         s.run_file(f, params)
     company_alerts(s, periode)
+    village.build_year(s, params["tahun"])
 
 
 def company_alerts(s: Session, periode: str) -> dict:
@@ -141,6 +144,7 @@ def _record_run(s: Session, run_id: str, manifest: dict, value: str, loaded: int
         "rows_valid": manifest["rows_valid"], "rows_quarantined": manifest["rows_quarantined"],
         "rows_loaded": loaded, "validation_success": manifest["validation_success"],
         "validation_report": manifest["validation_report"],
+        "data_docs": manifest.get("data_docs"), "batch_seconds": manifest.get("seconds"),
     })
 
 
@@ -156,6 +160,7 @@ def refresh(wh: Warehouse, lake: Path, partitions: list[Path], run_id: str) -> d
         load_wilayah(s)
         stale = set(loaded_months(s)) if load_reference(s, lake, run_id) else set()
         stale |= set(load_registry(s, lake, run_id))
+        village.load_apbdes(s, lake, run_id)
         for periode in sorted(stale):
             s.run_file("core/dim_month.sql", _month_params(periode))
             build_marts(s, periode)
@@ -165,10 +170,18 @@ def refresh(wh: Warehouse, lake: Path, partitions: list[Path], run_id: str) -> d
             months.append(load_enrollment_month(s, partition, run_id))
     touched = sorted(stale | {m["periode"] for m in months})
     if touched:
-        # An alert's new/ongoing status depends on the month before: later months follow.
         with wh.transaction() as s:
-            for periode in [m for m in loaded_months(s) if m > touched[0]]:
+            loaded = loaded_months(s)
+            # A month's company facts compare it with the month before, so the loaded month
+            # after a touched one is rebuilt (a re-delivered or late month changes it).
+            for periode in sorted({periods.shift(m, 1) for m in touched} & set(loaded)
+                                  - set(touched)):
+                build_marts(s, periode)
+            # An alert's new/ongoing status depends on the month before: later months follow.
+            for periode in [m for m in loaded if m > touched[0]]:
                 company_alerts(s, periode)
+    with wh.transaction() as s:
+        s.run_file(HEALTH_MART)  # after every refresh: freshness moves even with nothing new
     return {"months": months}
 
 
