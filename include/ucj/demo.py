@@ -95,7 +95,7 @@ class Runner:
         with _airflow_output_to(self.log):
             run = self.bag.dags[dag_id].test(run_conf=conf, logical_date=logical)
         state = str(getattr(run, "state", run))
-        print(f"  {dag_id:<16} {label:<10} {state.rsplit('.', 1)[-1]:<8} "
+        print(f"  {dag_id:<18} {label:<10} {state.rsplit('.', 1)[-1]:<8} "
               f"{time.time() - started:6.1f} s", flush=True)
         if not state.endswith("success"):
             raise RuntimeError(f"{dag_id} {conf} ended {state}; see {self.log}")
