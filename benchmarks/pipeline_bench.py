@@ -27,7 +27,7 @@ MONTH = "2026-01"
 FILE = f"kepesertaan_{MONTH.replace('-', '')}.csv"
 
 STAGE = r"""
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
 stage, work = sys.argv[1], Path(sys.argv[2])
 t = time.time()
@@ -56,8 +56,9 @@ elif stage == "load":
     wl.refresh(wh, work / "lake", wl.enrollment_partitions(work / "lake"), "bench")
     rows = int(wh.query("SELECT COUNT(*) FROM core.fct_participant_month").iloc[0, 0])
     wh.close()
-print("RESULT " + json.dumps({"seconds": time.time() - t, "rows": rows,
-      "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+# VmHWM, not ru_maxrss: the latter keeps the forking parent's peak across exec.
+hwm = next(int(x.split()[1]) for x in open("/proc/self/status") if x.startswith("VmHWM"))
+print("RESULT " + json.dumps({"seconds": time.time() - t, "rows": rows, "rss_mb": hwm / 1024}))
 """
 
 
