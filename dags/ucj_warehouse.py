@@ -6,8 +6,11 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import Param, dag, task
 from ucj.assets import ENROLLMENT, MARTS, REFERENCE, REGISTRY, VILLAGE_BUDGET
+from ucj.notify import notify_data_engineers
 
-DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timedelta(minutes=2)}
+DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timedelta(minutes=2),
+                # after the last try: tell the data engineers by e-mail and webhook
+                "on_failure_callback": notify_data_engineers}
 
 
 @dag(

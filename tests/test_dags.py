@@ -17,13 +17,14 @@ def test_dagbag_imports_without_errors(dagbag):
     assert EXPECTED <= set(dagbag.dag_ids)
 
 
-def test_every_dag_has_owner_tags_and_retries(dagbag):
+def test_every_dag_has_owner_tags_retries_and_a_failure_notification(dagbag):
     for dag_id in EXPECTED:
         dag = dagbag.dags[dag_id]
         assert dag.tags and "ucj" in dag.tags, dag_id
         for t in dag.tasks:
             assert t.owner == "data-engineering", (dag_id, t.task_id)
             assert t.retries >= 1, (dag_id, t.task_id)
+            assert t.on_failure_callback, (dag_id, t.task_id)
 
 
 def test_warehouse_is_scheduled_on_the_lake_assets(dagbag):
