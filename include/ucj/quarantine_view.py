@@ -8,7 +8,7 @@
     qv.export_csv(qv.query(lake, "enrollment"), "quarantine.csv")   # for a spreadsheet
 
 The queries run in an in-memory DuckDB session reading the lake's quarantine Parquet
-(``<lake>/quarantine/<source>/<key>=<value>/data.parquet``, committed partitions only), so they
+(``<lake>/quarantine/<source>/<key>=<value>/*.parquet``, committed partitions only), so they
 need no warehouse and put nothing personal into one. A partition holds the rows of the latest
 delivery of its month or year only: a corrected re-delivery replaces it, and the corrected
 rows leave the quarantine.
@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from ucj.io import lake as lk
+
 PERSONAL = ("nik", "nama")
 META = ("source_file", "row_number", "rules")
 # Reader rules whose column is found by looking at the values (see ucj.io.readers).
@@ -34,13 +36,14 @@ _LOCATED = {
 
 
 def partitions(lake: Path | str, source: str) -> list[tuple[str, Path]]:
-    """(partition value, data file) of every committed quarantine partition of ``source``."""
+    """(partition value, data file) of every file of the committed quarantine partitions of
+    ``source`` (a month validated in parts has one file per part)."""
     root = Path(lake) / "quarantine" / source
     found = []
     for folder in sorted(root.glob("*=*")) if root.exists() else []:
         if folder.name.startswith(".") or not (folder / "_manifest.json").exists():
             continue  # a partition being written, or one swapped out
-        found.append((folder.name.split("=", 1)[1], folder / "data.parquet"))
+        found += [(folder.name.split("=", 1)[1], f) for f in lk.data_files(folder)]
     return found
 
 

@@ -63,5 +63,17 @@ def swap_in(tmp: Path, final: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def data_files(path: Path) -> list[Path]:
+    """A partition folder's Parquet files (``data.parquet``, or one file per part when a month
+    was validated in parallel parts: ``part-00000.parquet``, ...); a file path is itself."""
+    path = Path(path)
+    if not path.is_dir():
+        return [path]
+    files = sorted(path.glob("*.parquet"))
+    if not files:
+        raise FileNotFoundError(f"no Parquet file in {path}")
+    return files
+
+
 def read_manifest(partition: Path) -> dict:
     return json.loads((Path(partition) / "_manifest.json").read_text())

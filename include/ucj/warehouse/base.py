@@ -56,7 +56,8 @@ class Session(ABC):
 
     @abstractmethod
     def insert_parquet(self, table: str, path: str) -> int:
-        """Append a Parquet file's rows to ``table`` (matching columns by name)."""
+        """Append the rows of a Parquet file, or of every file of a lake partition folder, to
+        ``table`` (matching columns by name)."""
 
     @abstractmethod
     def insert_frame(self, table: str, df: pd.DataFrame) -> int:
@@ -78,3 +79,4 @@ def sql_files(layer: str) -> list[str]:
 
 def layer_path(layer: str, name: str) -> str:
     return str(Path(layer) / f"{name}.sql")
+

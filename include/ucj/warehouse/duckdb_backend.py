@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from ucj.io.lake import data_files
 from ucj.warehouse.base import PARAM, Session, Warehouse, params_used
 
 
@@ -29,8 +30,8 @@ class DuckDBSession(Session):
         before = self._count(table)
         # The folder's key=value names must not override the file's own columns.
         self.con.execute(f"INSERT INTO {table} BY NAME "
-                         "SELECT * FROM read_parquet($path, hive_partitioning = false)",
-                         {"path": str(path)})
+                         "SELECT * FROM read_parquet($paths, hive_partitioning = false)",
+                         {"paths": [str(f) for f in data_files(path)]})
         return self._count(table) - before
 
     def insert_frame(self, table: str, df: pd.DataFrame) -> int:

@@ -91,7 +91,7 @@ def load_enrollment_month(s: Session, partition: Path, run_id: str) -> dict:
     manifest = lk.read_manifest(partition)
     periode = manifest["periode"]
     s.execute("DELETE FROM staging.enrollment")
-    staged = s.insert_parquet("staging.enrollment", Path(partition) / "data.parquet")
+    staged = s.insert_parquet("staging.enrollment", Path(partition))
     params = _month_params(periode)
     for f in MONTH_CORE:
         s.run_file(f, params)

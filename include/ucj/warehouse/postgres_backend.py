@@ -26,6 +26,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from psycopg2 import sql as pgsql
 
+from ucj.io.lake import data_files
 from ucj.warehouse.base import PARAM, Session, Warehouse
 
 BATCH_ROWS = 65_536
@@ -132,8 +133,9 @@ class PostgresSession(Session):
         return pd.DataFrame(self.cur.fetchall(), columns=columns)
 
     def insert_parquet(self, table: str, path: str) -> int:
-        pf = pq.ParquetFile(str(path))
-        return self._copy(table, pf.schema_arrow.names, pf.iter_batches(batch_size=BATCH_ROWS))
+        files = [pq.ParquetFile(str(f)) for f in data_files(path)]
+        batches = (b for pf in files for b in pf.iter_batches(batch_size=BATCH_ROWS))
+        return self._copy(table, files[0].schema_arrow.names, batches)
 
     def insert_frame(self, table: str, df: pd.DataFrame) -> int:
         if df.empty:
