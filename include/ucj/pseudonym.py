@@ -10,6 +10,7 @@ import pandas as pd
 
 def person_keys(nik: pd.Series, secret: str) -> pd.Series:
     key = secret.encode()
+    # hmac.digest is OpenSSL's one-shot HMAC: the same HMAC-SHA256 as hmac.new, ~4x faster
     return pd.Series(
-        [hmac.new(key, v.encode(), hashlib.sha256).hexdigest()[:32] for v in nik],
+        [hmac.digest(key, v.encode(), hashlib.sha256).hex()[:32] for v in nik],
         index=nik.index, dtype="string")

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ucj.validation import rules as r
 
@@ -35,11 +38,15 @@ _PROGRAM = "(?:" + "|".join(PROGRAMS) + ")"
 _ONCE = "".join(rf"(?!.*\b{p}\b.*\b{p}\b)" for p in PROGRAMS)
 PROGRAM_SET = rf"^{_ONCE}{_PROGRAM}(?:\+{_PROGRAM})*$"
 # 16 digits: region (6), birth day (women +40), month, year (DDMMYY), serial from 0001.
-NIK = r"^\d{6}(?:0[1-9]|[12]\d|3[01]|4[1-9]|[56]\d|7[01])(?:0[1-9]|1[0-2])\d{2}(?!0000)\d{4}$"
+# No lookahead (serial 0001-9999 spelled out): Arrow's RE2 then matches it in C++, where a
+# lookahead sends pandas to Python's re, one value at a time.
+NIK = (r"^\d{6}(?:0[1-9]|[12]\d|3[01]|4[1-9]|[56]\d|7[01])(?:0[1-9]|1[0-2])\d{2}"
+       r"(?:000[1-9]|00[1-9]\d|0[1-9]\d{2}|[1-9]\d{3})$")
 # Province codes of Indonesia; an unknown prefix only warns (people move, codes change).
 NIK_PROVINCE = r"^(?:1[1-9]|21|3[1-6]|5[1-3]|6[1-5]|7[1-6]|8[1-2]|9[1-7])"
 PERIODE = r"^\d{4}-(?:0[1-9]|1[0-2])$"
-POSITIVE = r"^(?=.*[1-9])\d+(?:\.\d+)?$"
+# A number with a non-zero digit, without lookahead (RE2, see NIK).
+POSITIVE = r"^(?:\d*[1-9]\d*(?:\.\d+)?|\d+\.\d*[1-9]\d*)$"
 NON_NEGATIVE = r"^\d+(?:\.\d+)?$"
 ZERO = r"^0+(?:\.0+)?$"
 
@@ -51,12 +58,36 @@ def periode_of_file(name: str) -> str:
     return f"{m.group(1)}-{m.group(2)}"
 
 
-def _date_validity(raw: pd.Series) -> pd.Series:
-    """'ok' for a real DD/MM/YYYY date (31/02 is not), 'bad' otherwise, missing if blank.
-    Parsed vectorised: a per-value strptime costs a minute on a district month."""
-    well_formed = raw.str.fullmatch(r"\d{2}/\d{2}/\d{4}", na=False)
-    parsed = pd.to_datetime(raw.where(well_formed), format=DATE_FORMAT, errors="coerce")
-    return pd.Series("bad", index=raw.index, dtype="object").mask(parsed.notna(), "ok").where(
+def date_parts(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(is a real DD/MM/YYYY date, its DDMMYY digits) per value, vectorised in Arrow: 31/02
+    and 29/02 of a common year are not dates. A per-value strptime costs a minute on a
+    district month, and Arrow's strptime rolls 31/02 over into March, so days are checked
+    here."""
+    text = pa.array(raw.astype("string[pyarrow]").array)
+    well_formed = pc.fill_null(pc.match_substring_regex(text, r"^\d{2}/\d{2}/\d{4}$"), False)
+    digits = pc.if_else(well_formed, text, "00/00/0000")
+
+    def number(start: int, stop: int) -> np.ndarray:
+        return pc.cast(pc.utf8_slice_codeunits(digits, start, stop), pa.int64()).to_numpy()
+
+    day, month, year = number(0, 2), number(3, 5), number(6, 10)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    days_in_month = _DAYS_IN_MONTH[month.clip(0, 12)] + ((month == 2) & leap)
+    real = (well_formed.to_numpy(zero_copy_only=False) & (month >= 1) & (month <= 12)
+            & (day >= 1) & (day <= days_in_month))
+    ddmmyy = pc.binary_join_element_wise(*(pc.utf8_slice_codeunits(digits, a, b)
+                                           for a, b in ((0, 2), (3, 5), (8, 10))),
+                                         pa.scalar("", digits.type))
+    ddmmyy = pd.Series(ddmmyy.to_numpy(zero_copy_only=False), index=raw.index, dtype=object)
+    return pd.Series(real, index=raw.index), ddmmyy.where(real)
+
+
+_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def _validity(real: pd.Series, raw: pd.Series) -> pd.Series:
+    """'ok' for a real date, 'bad' otherwise, missing if blank."""
+    return pd.Series(np.where(real, "ok", "bad"), index=raw.index, dtype="object").where(
         raw.notna())
 
 
@@ -69,9 +100,10 @@ def prepare(df: pd.DataFrame, kpj_counts: pd.Series) -> pd.DataFrame:
     birth_day = (day - 40 * day.gt(40)).astype("Int64").astype("string").str.zfill(2)
     out["x_nik_dob"] = (birth_day + out["nik"].str.slice(8, 12)).where(nik_ok)
     for col in DATES:
-        out[f"x_{col}_valid"] = _date_validity(out[col])
-    born = pd.to_datetime(out["tgl_lahir"], format=DATE_FORMAT, errors="coerce")
-    out["x_dob"] = born.dt.strftime("%d%m%y").where(born.notna())
+        real, ddmmyy = date_parts(out[col])
+        out[f"x_{col}_valid"] = _validity(real, out[col])
+        if col == "tgl_lahir":
+            out["x_dob"] = ddmmyy
     out["x_jk"] = out["jenis_kelamin"].where(out["jenis_kelamin"].isin(JENIS_KELAMIN))
     # A malformed periode breaks periode_format only; the file-month check needs a month.
     out["x_periode"] = out["periode"].where(out["periode"].str.fullmatch(PERIODE, na=False))

@@ -5,8 +5,10 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ucj import pseudonym, wilayah
 from ucj.contracts import enrollment as contract
@@ -45,13 +47,22 @@ def kpj_counts(path: Path, chunk_rows: int) -> pd.Series:
     return counts[counts > 1]
 
 
-def _date(s: pd.Series) -> pd.Series:
-    return pd.to_datetime(s, format=contract.DATE_FORMAT).dt.date
+def _date(s: pd.Series) -> pa.Array:
+    """Validated DD/MM/YYYY text -> date32 (Arrow's strptime: the rules already refused
+    impossible dates, which it would roll over)."""
+    text = pa.array(s.astype("string[pyarrow]").array)
+    return pc.cast(pc.strptime(text, format=contract.DATE_FORMAT, unit="s"), pa.date32())
 
 
-def _program_set(s: pd.Series) -> pd.Series:
+def _per_value(s: pd.Series, fn) -> pd.Series:
+    """``s.map(fn)`` computed once per distinct value (program sets are a few dozen)."""
+    codes, uniques = pd.factorize(s)
+    return pd.Series(np.asarray([fn(u) for u in uniques], dtype=object)[codes], index=s.index)
+
+
+def _program_set(value: str) -> str:
     order = {p: i for i, p in enumerate(contract.PROGRAMS)}
-    return s.map(lambda v: "+".join(sorted(v.split("+"), key=order.get)))
+    return "+".join(sorted(value.split("+"), key=order.get))
 
 
 def transform(df: pd.DataFrame, secret: str) -> pa.Table:
@@ -59,17 +70,15 @@ def transform(df: pd.DataFrame, secret: str) -> pa.Table:
     out = pd.DataFrame({
         "periode": df["periode"], "kpj": df["kpj"],
         "person_key": pseudonym.person_keys(df["nik"], secret),
-        "tgl_lahir": _date(df["tgl_lahir"]), "jenis_kelamin": df["jenis_kelamin"],
+        "jenis_kelamin": df["jenis_kelamin"],
         "segmen": df["segmen"], "kategori": df["kategori"], "npp": df["npp"],
-        "kode_desa": df["kode_desa"], "upah": df["upah"], "program": _program_set(df["program"]),
+        "kode_desa": df["kode_desa"], "upah": df["upah"],
+        "program": _per_value(df["program"], _program_set),
     })
-    held = df["program"].str.split("+")
     for p in contract.PROGRAMS:
-        out[f"has_{p.lower()}"] = held.map(lambda ps, p=p: p in ps).astype(bool)
+        out[f"has_{p.lower()}"] = _per_value(df["program"], lambda v, p=p: p in v.split("+"))
     out["status"] = df["status"]
     out["is_active"] = df["status"].eq("AKTIF").astype(bool)
-    out["tgl_kepesertaan"] = _date(df["tgl_kepesertaan"])
-    out["tgl_nonaktif"] = _date(df["tgl_nonaktif"])
     out["sumber_iuran"] = df["sumber_iuran"]
     out["iuran"] = df["iuran"]
     out["source_row_number"] = df[ROW_NUMBER].astype("int64")
@@ -77,7 +86,9 @@ def transform(df: pd.DataFrame, secret: str) -> pa.Table:
     for money in ("upah", "iuran"):
         idx = table.schema.get_field_index(money)
         table = table.set_column(idx, money, table[money].cast(pa.string()).cast(MONEY))
-    return table.cast(SCHEMA)
+    for col in ("tgl_lahir", "tgl_kepesertaan", "tgl_nonaktif"):
+        table = table.append_column(col, _date(df[col]))
+    return table.select(SCHEMA.names).cast(SCHEMA)
 
 
 def process(raw_file: Path, lake: Path, validation_dir: Path, secret: str,

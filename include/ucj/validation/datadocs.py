@@ -66,9 +66,13 @@ class ResultAggregate:
         self._descriptions = descriptions or {}
         self.chunks = 0
 
-    def add(self, suite_result) -> None:
+    def add(self, suite_results) -> None:
+        """One chunk's results: a GX suite result, or a list of them (one per column group
+        of the suite, see ``ucj.validation.engine``)."""
         self.chunks += 1
-        for res in suite_result.results:
+        if not isinstance(suite_results, list | tuple):
+            suite_results = [suite_results]
+        for res in (r for suite_result in suite_results for r in suite_result.results):
             config = res.expectation_config
             rule = config.meta["rule"]
             got = res.result or {}
@@ -94,6 +98,13 @@ class ResultAggregate:
                 agg["values"] += list(got.get("partial_unexpected_list") or [])[:room]
             for item in got.get("partial_unexpected_counts") or []:
                 agg["counts"][_hashable(item["value"])] += int(item["count"])
+        self._in_rule_order()
+
+    def _in_rule_order(self) -> None:
+        if self._descriptions and len(self._rules) > 1:
+            order = {name: i for i, name in enumerate(self._descriptions)}
+            self._rules = dict(sorted(self._rules.items(),
+                                      key=lambda kv: order.get(kv[0], len(order))))
 
     def rules(self) -> list[str]:
         return list(self._rules)
