@@ -23,23 +23,48 @@ is unambiguous for an ASCII header). Anything else (Latin-1, Windows-1252) is re
 first undecodable line: those code pages decode any byte, so guessing one would silently
 rewrite names rather than fail.
 
+CSV is read on one of two paths that give the same frames, value for value (tested by
+tests/test_fast_reader.py):
+
+- exact: the csv module, record by record, for any file (quotes, line breaks in fields,
+  UTF-16, bare CR line ends);
+- fast: when the file is UTF-8 and its header is alone on line 1 (the header itself is read
+  by the exact path, with all its checks), the data is read in byte blocks of about
+  ``chunk_rows`` lines cut after a b"\\n", and a block without a quote or a bare CR is parsed
+  by pyarrow.csv: every b"\\n" then ends a record, so a row's line is the block's first line
+  plus its index. A block pyarrow does not read cleanly (another field count, bytes that are
+  not UTF-8, a field over HARD_FIELD_CHARS) is read again by the exact path, which marks the
+  records or refuses the file with the right line; a quote or a bare CR hands the rest to
+  the exact path (a quoted field may run into the next block). Both paths end in the same
+  column work (:func:`_tidy`).
+
+Byte ranges: ``read_csv_chunks(..., byte_range=(start, end, first_line))`` checks the header
+from the file start, then reads only the records starting in bytes [start, end), numbered
+from ``first_line``; :func:`plan_parts` cuts a file into such ranges, to be read separately
+(in parallel), whose frames concatenated are the whole file's. ``require_rows`` is then the
+caller's to check.
+
 Memory stays bounded by the chunk size: files are streamed, never loaded whole.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import functools
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pcsv
 
 ROW_NUMBER = "row_number"
 READ_ISSUE = "_read_issue"  # the rule a record broke while being read, else missing
@@ -48,6 +73,10 @@ FRAME_ROWS = 50_000  # records turned into a frame at a time (bounds the Python 
 MAX_FIELD_CHARS = 4_096  # longer values are quarantined (field_too_long)
 HARD_FIELD_CHARS = 16 * 1024 * 1024  # longer fields refuse the file (memory stays bounded)
 HEADER_SEARCH_ROWS = 30  # XLSX title rows tolerated above the header
+SAMPLE_BYTES = 1 << 20  # read to judge the bytes a line takes
+MAX_BLOCK_BYTES = 256 << 20  # a fast-path block at most (memory stays bounded)
+ARROW_BLOCK_BYTES = 4 << 20  # pyarrow parses a block in pieces of this size (threads)
+PART_READ_BYTES = 64 << 20  # plan_parts reads this much at a time
 
 FIELD_COUNT = "field_count"
 FIELD_TOO_LONG = "field_too_long"
@@ -168,32 +197,56 @@ def _undecodable(path: Path, line: int, exc: UnicodeDecodeError, encoding: str) 
                                f"{hint}", line)
 
 
-class _Lines:
-    """Decoded lines of a text file (line ends kept, as the csv module wants them), with the
-    number of the line last handed out."""
+def _bom_length(encoding: str) -> int:
+    return {"utf-8-sig": len(codecs.BOM_UTF8), "utf-16": len(codecs.BOM_UTF16)}.get(encoding, 0)
 
-    def __init__(self, path: Path, encoding: str):
-        self.path, self.encoding = path, encoding
-        self.number = 0
+
+def _plain_codec(path: Path, encoding: str) -> str:
+    """The codec without byte-order-mark handling: to decode from an offset past the mark, and
+    to measure decoded lines in bytes (``"x".encode("utf-16")`` would add a mark)."""
+    if encoding == "utf-8-sig":
+        return "utf-8"
+    if encoding == "utf-16":
+        with open(path, "rb") as fh:
+            return "utf-16-le" if fh.read(2) == codecs.BOM_UTF16_LE else "utf-16-be"
+    return encoding
+
+
+class _Lines:
+    """Decoded lines of a text file from byte ``start`` (a line start), line ends kept as the
+    csv module wants them. ``number`` is the line last handed out (``first_line`` is the
+    number of the line at ``start``), ``position`` the byte offset after it."""
+
+    def __init__(self, path: Path, encoding: str, start: int = 0, first_line: int = 1):
+        self.path, self.encoding, self.start, self.first_line = path, encoding, start, first_line
+        self.plain = _plain_codec(path, encoding)
+        self.number = first_line - 1
+        self.position = start + (_bom_length(encoding) if start == 0 else 0)
 
     def __iter__(self) -> Iterator[str]:
+        codec = self.encoding if self.start == 0 else self.plain
         with open(self.path, "rb") as raw:
-            text = io.TextIOWrapper(raw, encoding=self.encoding, newline="")
+            raw.seek(self.start)
+            text = io.TextIOWrapper(raw, encoding=codec, newline="")
             try:
                 for line in text:
                     self.number += 1
-                    yield line.removeprefix("\ufeff") if self.number == 1 else line
+                    # Decoding is exact, so encoding again gives the bytes the line took.
+                    self.position += len(line.encode(self.plain))
+                    first = self.start == 0 and self.number == 1
+                    yield line.removeprefix("\ufeff") if first else line
             except UnicodeDecodeError as exc:
-                line = _failing_line(self.path, self.encoding)
+                line = _failing_line(self.path, codec, self.start, self.first_line)
                 raise _undecodable(self.path, line, exc, self.encoding) from None
 
 
-def _failing_line(path: Path, encoding: str) -> int:
+def _failing_line(path: Path, codec: str, start: int = 0, first_line: int = 1) -> int:
     """The line where decoding fails, read again two bytes at a time (the error path only:
     the normal reader decodes in blocks, so its own count can be ahead or behind)."""
-    number = 1
+    number = first_line
     with open(path, "rb") as raw:
-        text = io.TextIOWrapper(raw, encoding=encoding, newline="")
+        raw.seek(start)
+        text = io.TextIOWrapper(raw, encoding=codec, newline="")
         text._CHUNK_SIZE = 2  # noqa: SLF001 - a documented CPython attribute
         try:
             for _ in text:
@@ -211,6 +264,37 @@ def _raise_field_limit() -> None:
         csv.field_size_limit(HARD_FIELD_CHARS)
 
 
+class _Records:
+    """CSV records read by the csv module from byte ``start`` (a line start, line
+    ``first_line``): (number of the record's first line, fields). A record that starts at or
+    after byte ``end`` is not read; one that starts before it is read whole."""
+
+    def __init__(self, path: Path, encoding: str, delimiter: str, start: int = 0,
+                 end: int | None = None, first_line: int = 1):
+        self.path, self.end = path, end
+        self.lines = _Lines(path, encoding, start, first_line)
+        self._text = iter(self.lines)
+        self._reader = csv.reader(self._text, delimiter=delimiter)
+
+    def close(self) -> None:
+        self._text.close()
+
+    def next(self) -> tuple[int, list[str]] | None:
+        # The csv module pulls lines only as a record needs them: ``position`` is where the
+        # next record starts.
+        if self.end is not None and self.lines.position >= self.end:
+            return None
+        start = self.lines.number + 1
+        try:
+            fields = next(self._reader)
+        except StopIteration:
+            return None
+        except csv.Error as exc:
+            raise ReadError(self.path, f"unreadable CSV record: {exc}", start,
+                            "field_size" if "field limit" in str(exc) else "csv_syntax") from None
+        return start, fields
+
+
 def _fit(fields: list[str], width: int, joiner: str) -> tuple[list, str | None]:
     """The record's values under the header's columns, and the reader rule it broke.
 
@@ -225,27 +309,11 @@ def _fit(fields: list[str], width: int, joiner: str) -> tuple[list, str | None]:
     return [*fields, *([None] * (width - len(fields)))], FIELD_COUNT
 
 
-def read_csv_chunks(path: Path, columns: list[str], delimiter: str, upper: list[str] = (),
-                    chunk_rows: int = DEFAULT_CHUNK_ROWS,
-                    require_rows: bool = True) -> Iterator[pd.DataFrame]:
-    path = Path(path)
-    lines = _Lines(path, _sniff_encoding(path))
-    _raise_field_limit()
-    records = csv.reader(iter(lines), delimiter=delimiter)
-
-    def next_record() -> tuple[int, list[str]] | None:
-        start = lines.number + 1
-        try:
-            fields = next(records)
-        except StopIteration:
-            return None
-        except csv.Error as exc:
-            raise ReadError(path, f"unreadable CSV record: {exc}", start,
-                            "field_size" if "field limit" in str(exc) else "csv_syntax") from None
-        return start, fields
-
+def _read_header(path: Path, records: _Records, columns: list[str],
+                 delimiter: str) -> tuple[int, list[str], list[str]]:
+    """(line, raw fields, column names) of the header: the first record that is not blank."""
     header = None
-    while (rec := next_record()) is not None:
+    while (rec := records.next()) is not None:
         if any(f.strip() for f in rec[1]):
             header = rec
             break
@@ -257,7 +325,7 @@ def read_csv_chunks(path: Path, columns: list[str], delimiter: str, upper: list[
         if exc.hint:
             raise
         for _ in range(HEADER_SEARCH_ROWS):  # title rows above the header?
-            rec = next_record()
+            rec = records.next()
             if rec is None:
                 break
             if len({_canonical(f) for f in rec[1]} & set(columns)) * 2 >= len(columns):
@@ -266,26 +334,332 @@ def read_csv_chunks(path: Path, columns: list[str], delimiter: str, upper: list[
                                   "starts with its header, remove the rows above it",
                                   header[0]) from None
         raise
-    width = len(names)
+    return header[0], header[1], names
 
-    def rows() -> Iterator[tuple[int, list, str | None]]:
-        while (rec := next_record()) is not None:
+
+def _bare_cr(data: bytes) -> bool:
+    """A CR not followed by LF: a line end to the csv module, none to a count of b"\\n"."""
+    return b"\r" in data and data.count(b"\r") != data.count(b"\r\n")
+
+
+def _plain_header(path: Path, encoding: str, records: _Records, line: int,
+                  fields: list[str], names: list[str]) -> bool:
+    """Whether the data may take the fast path: UTF-8, and the header alone on line 1 as
+    plain bytes (ending in b"\\n"; no quote, bare CR or trailing empty cell)."""
+    if not encoding.startswith("utf-8") or line != 1 or records.lines.number != 1 \
+            or len(fields) != len(names):
+        return False
+    with open(path, "rb") as fh:
+        first = fh.read(records.lines.position)
+    return (first.endswith(b"\n") and first.count(b"\n") == 1 and b'"' not in first
+            and not _bare_cr(first))
+
+
+def read_csv_chunks(path: Path, columns: list[str], delimiter: str, upper: list[str] = (),
+                    chunk_rows: int = DEFAULT_CHUNK_ROWS, require_rows: bool = True,
+                    byte_range: tuple[int, int | None, int] | None = None,
+                    exact: bool = False) -> Iterator[pd.DataFrame]:
+    """The file's records as tidy frames of about ``chunk_rows`` rows (see the module
+    docstring). ``byte_range`` (start, end, first line), e.g. from :func:`plan_parts`, reads
+    only the records starting in bytes [start, end), the header still checked; ``exact``
+    forces the csv-module path."""
+    path = Path(path)
+    encoding = _sniff_encoding(path)
+    _raise_field_limit()
+    records = _Records(path, encoding, delimiter)
+    line, fields, names = _read_header(path, records, columns, delimiter)
+    start, end, first = records.lines.position, None, records.lines.number + 1
+    if byte_range is not None:
+        start, end, first = _clamped(byte_range, start, first)
+    data = _CsvData(path, encoding, delimiter, names, list(columns), upper, chunk_rows)
+    if not exact and _plain_header(path, encoding, records, line, fields, names):
+        records.close()
+        frames = data.fast_frames(start, end, first)
+    elif byte_range is not None:
+        records.close()
+        frames = data.exact_frames(data.records(start, end, first))
+    else:
+        frames = data.exact_frames(records)  # on from the header, as ever
+    yield from _counted(path, frames, require_rows and byte_range is None)
+
+
+def _clamped(byte_range: tuple[int, int | None, int], data_start: int,
+             data_line: int) -> tuple[int, int | None, int]:
+    start, end, first = byte_range
+    if start < data_start:  # the header is no record: a range from the file start skips it
+        start, first = data_start, data_line
+    return start, end, first
+
+
+@dataclass(frozen=True)
+class _CsvData:
+    """A CSV file whose header has been checked: its data records as tidy frames, read by
+    the csv module (exact) or, block by block where that gives the same values, by
+    pyarrow.csv (fast)."""
+
+    path: Path
+    encoding: str
+    delimiter: str
+    names: list[str]
+    columns: list[str]
+    upper: Sequence[str]
+    chunk_rows: int
+
+    def records(self, start: int, end: int | None, first_line: int) -> _Records:
+        return _Records(self.path, self.encoding, self.delimiter, start, end, first_line)
+
+    def exact_frames(self, records: _Records) -> Iterator[tuple[pd.DataFrame, int]]:
+        return _frames(self._rows(records), self.names, self.columns, self.upper,
+                       self.chunk_rows)
+
+    def _rows(self, records: _Records) -> Iterator[tuple[int, list, str | None]]:
+        width = len(self.names)
+        while (rec := records.next()) is not None:
             number, fields = rec
             if len(fields) == width and "".join(fields).strip():
                 yield number, fields, None  # the usual record: no per-field work here
                 continue
             if not "".join(fields).strip():
                 continue  # a blank line, or one of only delimiters
-            values, issue = _fit(fields, width, delimiter)
+            values, issue = _fit(fields, width, self.delimiter)
             yield number, values, issue
 
-    yield from _chunked(path, rows(), names, columns, upper, chunk_rows, require_rows)
+    def fast_frames(self, start: int, end: int | None,
+                    line: int) -> Iterator[tuple[pd.DataFrame, int]]:
+        """Blocks of about ``chunk_rows`` lines parsed by pyarrow.csv. Without a quote or a
+        bare CR every b"\\n" ends a record, so a row's line is the block's first line plus
+        its index; a block pyarrow does not read cleanly is read again by the csv module."""
+        size = _block_bytes(self.path, start, self.chunk_rows)
+        spans_from = None
+        with contextlib.closing(_parsed_blocks(self.path, start, end, size, self.names,
+                                               self.delimiter)) as blocks:
+            for block in blocks:
+                if block.spans:
+                    spans_from = block.offset
+                    break
+                if block.table is None:
+                    yield from self.exact_frames(
+                        self.records(block.offset, block.offset + block.size, line))
+                else:
+                    yield from self._arrow_frames(block, line)
+                line += block.lines
+        if spans_from is not None:
+            # A quoted field may run into the next block, and a bare CR ends a line b"\n"
+            # counts miss: the csv module reads the rest.
+            yield from self.exact_frames(self.records(spans_from, end, line))
+
+    def _arrow_frames(self, block: _Block, line: int) -> Iterator[tuple[pd.DataFrame, int]]:
+        # The block size is a guess from the first MB: a block may hold more lines.
+        for at in range(0, block.lines, self.chunk_rows):
+            rows = block.table.slice(at, self.chunk_rows)
+            frame = _tidy(rows, np.arange(line + at, line + at + rows.num_rows), None,
+                          self.columns, self.upper, controls=block.controls,
+                          plain_ascii=block.plain_ascii)
+            # A record the csv module skips as blank (only whitespace and delimiters) is a
+            # row _tidy drops: Arrow trims exactly what str.strip does.
+            yield frame, len(frame)
+
+
+@dataclass(frozen=True)
+class _Block:
+    """A block of whole lines, as the fast path found it."""
+
+    offset: int
+    size: int
+    lines: int = 0
+    table: pa.Table | None = None  # None: for the csv module to read
+    controls: bool = True  # some value may hold a control character
+    plain_ascii: bool = False  # ASCII kernels give what the UTF-8 ones give
+    spans: bool = False  # a quote or a bare CR: the csv module reads from here on
+
+
+def _parsed_blocks(path: Path, start: int, end: int | None, size: int, names: list[str],
+                   delimiter: str) -> Generator[_Block, None, None]:
+    """The blocks of [start, end), each parsed by pyarrow.csv when it is plain; the first one
+    holding a quote or a bare CR ends them."""
+    for offset, data in _blocks(path, start, end, size):
+        if b'"' in data or _bare_cr(data):
+            yield _Block(offset, len(data), spans=True)
+            return
+        lines, controls, plain_ascii = _scan(data)
+        table = _arrow_block(data, names, delimiter, check_utf8=not plain_ascii)
+        if table is not None and table.num_rows != lines:
+            table = None  # not one row a line, as the row numbers assume
+        yield _Block(offset, len(data), lines, table, controls, plain_ascii)
+
+
+def _block_bytes(path: Path, start: int, rows: int) -> int:
+    """Bytes holding about ``rows`` lines, judged from the first MB read from ``start``."""
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        sample = fh.read(SAMPLE_BYTES)
+    per_line = len(sample) / max(sample.count(b"\n"), 1)
+    return max(1, min(MAX_BLOCK_BYTES, round(rows * per_line)))
+
+
+def _blocks(path: Path, start: int, end: int | None,
+            size: int) -> Iterator[tuple[int, bytearray]]:
+    """(offset, bytes) of blocks of about ``size`` bytes covering [start, end), each cut after
+    its last b"\\n"; the line ``end`` falls in is read whole (its record starts before end).
+    Each block is a new buffer read in place: no copy of the data."""
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        offset, tail, todo, want = start, b"", None if end is None else end - start, size
+        while True:
+            block = bytearray(len(tail) + (want if todo is None else max(0, min(want, todo))))
+            block[:len(tail)] = tail
+            got = fh.readinto(memoryview(block)[len(tail):])
+            del block[len(tail) + got:]
+            if todo is not None:
+                todo -= got
+            if not got or todo == 0:  # the end of the range or of the file
+                if todo == 0 and block and not block.endswith(b"\n"):
+                    block += fh.readline()
+                if block:
+                    yield offset, block
+                return
+            cut = block.rfind(b"\n") + 1
+            if not cut:
+                tail, want = block, want * 2  # a line longer than a block: read on
+                continue
+            tail = bytes(block[cut:])
+            del block[cut:]
+            yield offset, block
+            offset, want = offset + cut, size
+
+
+def _scan(block: bytearray) -> tuple[int, bool, bool]:
+    """(lines, may hold a control character, plain ASCII) of a block, from byte counts: each
+    character _CONTROL matches is one byte below 0x80, which UTF-8 never uses inside another
+    character. Plain ASCII (no control character either) lets ASCII kernels stand in for the
+    UTF-8 ones: they differ only on non-ASCII text and on 0x1c-0x1f, which str.strip trims."""
+    codes = np.frombuffer(block, np.uint8)
+
+    def count(byte: int) -> int:
+        return int(np.count_nonzero(codes == byte)) if byte in block else 0
+
+    ends = count(ord("\n"))
+    allowed = ends + count(ord("\r")) + count(ord("\t"))  # the control bytes that are text
+    controls = int(np.count_nonzero(codes < 0x20)) != allowed or 0x7f in block
+    return ends + (not block.endswith(b"\n")), controls, block.isascii() and not controls
+
+
+def _arrow_block(block: bytearray, names: list[str], delimiter: str,
+                 check_utf8: bool = True) -> pa.Table | None:
+    """The block's lines as text columns, parsed by pyarrow.csv; None when the result cannot
+    be trusted to be the csv module's: a line with another number of fields, bytes that are
+    not UTF-8, a field over HARD_FIELD_CHARS, a line beyond pyarrow's block size, a U+FEFF
+    starting the block."""
+    if block.startswith(codecs.BOM_UTF8):
+        return None  # pyarrow would drop it, the csv module keeps it as text
+    read = pcsv.ReadOptions(column_names=names, block_size=ARROW_BLOCK_BYTES)
+    # No invalid_row_handler: pyarrow raises at the first line with another field count,
+    # which is all there is to know (and a handler cannot be called for a non-UTF-8 line).
+    # An empty line is a row of empty values, so rows stay lines.
+    parse = pcsv.ParseOptions(delimiter=delimiter, quote_char=False, ignore_empty_lines=False)
+    # large_string: what pandas keeps (it would cast string columns over).
+    convert = pcsv.ConvertOptions(column_types=dict.fromkeys(names, pa.large_string()),
+                                  check_utf8=check_utf8)
+    try:
+        table = pcsv.read_csv(pa.py_buffer(block), read, parse, convert)
+    except pa.ArrowException:
+        return None
+    if len(block) > HARD_FIELD_CHARS and any(
+            (pc.max(pc.binary_length(c)).as_py() or 0) > HARD_FIELD_CHARS for c in table.columns):
+        return None  # bytes >= characters: the csv module decides, and refuses the file
+    return table
+
+
+# -- byte ranges ------------------------------------------------------------------------------
+
+
+def plan_parts(path: Path, part_rows: int, *,
+               block_bytes: int = PART_READ_BYTES) -> list[tuple[int, int, int]]:
+    """Byte ranges (start, end, first line) of ``part_rows`` lines each (the last one the
+    rest), cut after a b"\\n", that hold the CSV file's data (after the header line) in
+    order: read each with ``read_csv_chunks(..., byte_range=part)`` and concatenate to get
+    the whole-file result. At least one range, so the header is always checked (from byte 0
+    when the file does not decode: the reader starts after the header and names the line).
+
+    One streaming pass in blocks of ``block_bytes``. The file is a single range whenever a
+    cut could fall inside a record: a quote anywhere (a field may hold a line break), a bare
+    CR (a line end that b"\\n" counts miss), not UTF-8, or line 1 blank (the header is
+    further down)."""
+    if part_rows < 1:
+        raise ValueError(f"part_rows must be at least 1, not {part_rows}")
+    path = Path(path)
+    encoding = _sniff_encoding(path)
+    size = path.stat().st_size
+    lines = _Lines(path, encoding)
+    try:
+        with contextlib.closing(iter(lines)) as text:
+            line_one = next(text, "")
+    except EncodingError:  # in the first block read: the reader will name the line
+        return [(0, size, 1)]
+    data_start = lines.position
+    cuts = None
+    if encoding.startswith("utf-8") and not _blank_line(line_one) and '"' not in line_one \
+            and not line_one.endswith("\r"):
+        cuts = _line_cuts(path, data_start, part_rows, block_bytes)
+    bounds = [data_start, *(cuts or [])]
+    if bounds[-1] < size or len(bounds) == 1:
+        bounds.append(size)
+    return [(start, end, 2 + i * part_rows)
+            for i, (start, end) in enumerate(zip(bounds, bounds[1:], strict=False))]
+
+
+def _line_cuts(path: Path, start: int, part_rows: int, block_bytes: int) -> list[int] | None:
+    """Offsets after every ``part_rows``-th b"\\n" from ``start``; None when the data holds a
+    quote or a bare CR."""
+    cuts, seen, dangling_cr = [], 0, False
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        offset = start
+        while block := fh.read(block_bytes):
+            if dangling_cr and not block.startswith(b"\n"):
+                return None
+            # A CR ending the block is judged by the next block's first byte.
+            if b'"' in block or _bare_cr(block.removesuffix(b"\r")):
+                return None
+            dangling_cr = block.endswith(b"\r")
+            ends = np.flatnonzero(np.frombuffer(block, np.uint8) == ord("\n"))
+            nth = ends[(part_rows - 1 - seen) % part_rows::part_rows]  # part_rows-th ends
+            cuts += [offset + int(i) + 1 for i in nth]
+            seen += len(ends)
+            offset += len(block)
+    return None if dangling_cr else cuts
+
+
+def _blank_line(text: str) -> bool:
+    """Only whitespace and delimiters: a record the reader skips, so no header."""
+    return not re.sub(f"[{re.escape(''.join(_DELIMITERS))}]", "", text).strip()
+
+
+# -- frames -----------------------------------------------------------------------------------
+
+
+def _counted(path, frames: Iterable[tuple[pd.DataFrame, int]],
+             require_rows: bool) -> Iterator[pd.DataFrame]:
+    """The frames, then NoDataRows if ``require_rows`` and they held no record."""
+    total = 0
+    for frame, records in frames:
+        total += records
+        yield frame
+    if require_rows and total == 0:
+        raise NoDataRows(path, "the file has a header but no data rows (it would replace the "
+                               "partition with nothing)")
 
 
 def _chunked(path, rows: Iterable[tuple[int, list, str | None]], names, columns, upper,
              chunk_rows: int, require_rows: bool) -> Iterator[pd.DataFrame]:
-    """Group (row number, values, issue) records into tidy frames of ``chunk_rows``."""
-    frames, batch, numbers, issues, held, total = [], [], [], [], 0, 0
+    yield from _counted(path, _frames(rows, names, columns, upper, chunk_rows), require_rows)
+
+
+def _frames(rows: Iterable[tuple[int, list, str | None]], names, columns, upper,
+            chunk_rows: int) -> Iterator[tuple[pd.DataFrame, int]]:
+    """Group (row number, values, issue) records into tidy frames of ``chunk_rows`` records,
+    each with its count of records."""
+    frames, batch, numbers, issues, held = [], [], [], [], 0
     step = min(chunk_rows, FRAME_ROWS)
 
     def flush_batch() -> None:
@@ -299,19 +673,15 @@ def _chunked(path, rows: Iterable[tuple[int, list, str | None]], names, columns,
         numbers.append(number)
         issues.append(issue)
         held += 1
-        total += 1
         if len(batch) >= step:
             flush_batch()
         if held >= chunk_rows:
             flush_batch()
-            yield _concat(frames)
+            yield _concat(frames), held
             frames, held = [], 0
     flush_batch()
     if frames:
-        yield _concat(frames)
-    if require_rows and total == 0:
-        raise NoDataRows(path, "the file has a header but no data rows (it would replace the "
-                               "partition with nothing)")
+        yield _concat(frames), held
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -319,18 +689,28 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def _frame(batch, numbers, issues, names, columns, upper) -> pd.DataFrame:
-    """Records (lists of raw values) -> a frame of trimmed text columns (blank = missing),
-    ``row_number`` as index and column, the reader's rule per row in ``READ_ISSUE``.
-    Column-wise in Arrow: the per-value work stays out of Python."""
+    """Records (lists of raw values in header order) -> a tidy frame (see :func:`_tidy`)."""
     by_name = dict(zip(names, zip(*batch, strict=True), strict=True))
-    issues = list(issues)
+    raw = {col: pa.array(by_name[col], type=pa.string()) for col in columns}
+    return _tidy(raw, numbers, issues, columns, upper)
+
+
+def _tidy(raw, numbers, issues: list | None, columns, upper, *, controls: bool = True,
+          plain_ascii: bool = False) -> pd.DataFrame:
+    """Raw text columns (Arrow, by name) -> a frame of trimmed text columns (blank =
+    missing), ``row_number`` as index and column, the reader's rule per row in
+    ``READ_ISSUE`` (``issues`` None: none yet); rows left blank are dropped. Column-wise in
+    Arrow: the per-value work stays out of Python. Every reader ends here, so the CSV paths
+    cannot drift apart. Hints from a byte scan (see :func:`_scan`): ``controls`` False, no
+    value holds a control character; ``plain_ascii``, the text is ASCII without one."""
+    trim, to_upper = ((pc.ascii_trim_whitespace, pc.ascii_upper) if plain_ascii
+                      else (pc.utf8_trim_whitespace, pc.utf8_upper))
+    issues = [None] * len(numbers) if issues is None else list(issues)
     data = {}
     for col in columns:
-        values = pa.array(by_name[col], type=pa.string())
-        values = pc.utf8_trim_whitespace(values)
-        values = pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
-        for mask, rule in ((pc.greater(pc.utf8_length(values), MAX_FIELD_CHARS), FIELD_TOO_LONG),
-                           (pc.match_substring_regex(values, _CONTROL.pattern), CONTROL_CHARACTER)):
+        values = trim(raw[col])
+        values = pc.if_else(pc.equal(values, ""), pa.scalar(None, values.type), values)
+        for rule, mask in _marks(values, controls):
             mask = pc.fill_null(mask, False)
             if pc.any(mask).as_py():
                 for n in pc.indices_nonzero(mask).to_pylist():
@@ -338,19 +718,29 @@ def _frame(batch, numbers, issues, names, columns, upper) -> pd.DataFrame:
                     if rule not in rules:
                         issues[n] = ";".join([*rules, rule])
         if col in upper:
-            values = pc.utf8_upper(values)
+            values = to_upper(values)
         data[col] = values
     table = pa.table(data)
     blank = functools.reduce(pc.and_, [pc.is_null(table[c]) for c in columns])
-    keep = pc.invert(blank)
     df = table.to_pandas(types_mapper=_STRING_TYPES.get)
     df.index = pd.Index(numbers)
     df.insert(0, ROW_NUMBER, df.index)
     df[READ_ISSUE] = pd.Series(issues, index=df.index, dtype="object")
-    return df.loc[keep.to_numpy(zero_copy_only=False)]
+    if not pc.any(blank).as_py():
+        return df
+    return df.loc[pc.invert(blank).to_numpy(zero_copy_only=False)]
 
 
-_STRING_TYPES = {pa.string(): pd.StringDtype("pyarrow")}
+def _marks(values, controls: bool) -> Iterator[tuple[str, pa.Array]]:
+    """(rule, mask) per reader rule a column's values may break, in the order issues are
+    listed; the character count only where some value has that many bytes."""
+    if (pc.max(pc.binary_length(values)).as_py() or 0) > MAX_FIELD_CHARS:
+        yield FIELD_TOO_LONG, pc.greater(pc.utf8_length(values), MAX_FIELD_CHARS)
+    if controls:
+        yield CONTROL_CHARACTER, pc.match_substring_regex(values, _CONTROL.pattern)
+
+
+_STRING_TYPES = dict.fromkeys([pa.string(), pa.large_string()], pd.StringDtype("pyarrow"))
 
 
 # -- XLSX -------------------------------------------------------------------------------------
