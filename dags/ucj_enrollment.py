@@ -45,21 +45,53 @@ def ucj_enrollment():
         raw_dir = cfg.lake / "raw" / "enrollment" / f"periode={periode}"
         return {"periode": periode, **landing.copy_to_raw(cfg.landing_zone, source, raw_dir)}
 
-    @task(outlets=[ENROLLMENT])
-    def validate(raw: dict, outlet_events=None) -> dict:
-        """Great Expectations validation; valid rows and the quarantine go to the lake."""
+    @task
+    def plan_parts(raw: dict) -> list[dict]:
+        """Check the header and cut the month into parts (byte ranges of the file)."""
         from ucj import airflow_settings
         from ucj.pipeline import enrollment
 
-        cfg = airflow_settings.settings()
-        result = enrollment.process(raw["path"], cfg.lake, cfg.validation_dir, cfg.pseudonym_key,
-                                    extra_manifest={"sha256": raw["sha256"]})
+        return enrollment.plan(raw["path"], airflow_settings.settings().lake)
+
+    @task
+    def count_kpj(part: dict) -> str:
+        """First pass over one part: kpj and row number of every record."""
+        from ucj.pipeline import enrollment
+
+        return enrollment.scan_kpj(part)
+
+    @task
+    def find_duplicates(parts: list[dict]) -> str:
+        """kpj uniqueness spans the month: count repeats over all parts (out of core)."""
+        from ucj.pipeline import enrollment
+
+        return enrollment.find_duplicates(parts)
+
+    @task
+    def validate(part: dict) -> str:
+        """Great Expectations validation of one part: valid and quarantined part files."""
+        from ucj import airflow_settings
+        from ucj.pipeline import enrollment
+
+        return enrollment.validate_part(part, airflow_settings.settings().pseudonym_key)
+
+    @task(outlets=[ENROLLMENT])
+    def commit(parts: list[dict], raw: dict, outlet_events=None) -> dict:
+        """All parts valid: the month's partition and quarantine are swapped in at once."""
+        from ucj import airflow_settings
+        from ucj.pipeline import enrollment
+
+        result = enrollment.commit(parts, airflow_settings.settings().validation_dir,
+                                   extra_manifest={"sha256": raw["sha256"]})
         print(f"validation report: {result['validation_report']}")
         outlet_events[ENROLLMENT].extra = {"periode": result["periode"],
                                            "partition": result["partition"]}
         return result
 
-    validate(extract())
-
+    raw = extract()
+    parts = plan_parts(raw)
+    counted = count_kpj.expand(part=parts)
+    validated = validate.expand(part=parts)
+    counted >> find_duplicates(parts) >> validated >> commit(parts, raw)
 
 ucj_enrollment()

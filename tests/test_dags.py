@@ -33,7 +33,7 @@ def test_warehouse_is_scheduled_on_the_lake_assets(dagbag):
     dag = dagbag.dags["ucj_warehouse"]
     names = {a.name for a in dag.timetable.asset_condition.objects}
     assert names == {ENROLLMENT.name, REFERENCE.name, REGISTRY.name, VILLAGE_BUDGET.name}
-    producer = dagbag.dags["ucj_enrollment"].get_task("validate")
+    producer = dagbag.dags["ucj_enrollment"].get_task("commit")
     assert [o.name for o in producer.outlets] == [ENROLLMENT.name]
 
 

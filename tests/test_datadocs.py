@@ -57,7 +57,8 @@ def test_one_data_docs_page_per_batch_with_the_whole_batch_counted(batch):
     assert segmen["partial_unexpected_index_list"] == list(range(7, 27))
     assert segmen["partial_unexpected_list"] == [f"X{i}" for i in range(5, 25)]
     assert by_rule["nik_format"]["result"]["unexpected_count"] == 1
-    assert results[0]["meta"]["batch_spec"]["chunks"] == 3
+    # ~ROWS / chunk_rows chunks: the fast reader cuts blocks by their estimated size in bytes
+    assert results[0]["meta"]["batch_spec"]["chunks"] >= 3
     assert results[0]["success"] is False
 
 

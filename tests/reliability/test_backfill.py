@@ -45,9 +45,9 @@ def deliver(env: Env) -> None:
 def lake_months(env: Env) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
     out = {}
     for periode in MONTHS:
-        valid = pd.read_parquet(env.lake / "enrollment" / f"periode={periode}" / "data.parquet")
-        bad = pd.read_parquet(env.lake / "quarantine" / "enrollment" / f"periode={periode}" /
-                              "data.parquet")
+        # a partition is a folder of Parquet files (one per part)
+        valid = pd.read_parquet(env.lake / "enrollment" / f"periode={periode}")
+        bad = pd.read_parquet(env.lake / "quarantine" / "enrollment" / f"periode={periode}")
         out[periode] = (valid.sort_values("kpj").reset_index(drop=True),
                         bad.sort_values("row_number").reset_index(drop=True))
     return out

@@ -60,21 +60,21 @@ if where.startswith("sql:"):
     base.Session.run_file = run_file
 elif where == "lake_write":
     from ucj.io import lake
-    original = lake.PartitionWriter.write
-    def write(self, table):
+    original = lake.PartWriter.write
+    def write(self, table):  # a part of the month's valid rows being written
         original(self, table)
-        if "quarantine" not in str(self.final) and self.rows:
-            stop_here(str(self.tmp))
-    lake.PartitionWriter.write = write
+        if "quarantine" not in str(self.path) and "kpj" not in str(self.path) and self.rows:
+            stop_here(str(self.path))
+    lake.PartWriter.write = write
 elif where == "lake_swap":
     from ucj.io import lake
     class Os:
-        calls = 0
         def __getattr__(self, name):
             return getattr(os, name)
         def replace(self, src, dst):
-            Os.calls += 1
-            if Os.calls == 4:  # quarantine swapped (2 renames), valid moved aside (1)
+            # the quarantine swapped in, the valid partition moved aside, the new one not in
+            final = os.path.join("enrollment", "periode=" + os.environ["UCJ_TEST_PERIODE"])
+            if str(dst).endswith(final) and "quarantine" not in str(dst):
                 stop_here(str(dst))
             return os.replace(src, dst)
     lake.os = Os()
@@ -166,9 +166,9 @@ def test_a_lake_write_killed_midway_keeps_the_previous_partition(world, tmp_path
     before_lake, before_wh = committed(world), checksums(world.warehouse_url)
     redeliver(world, people=120)
     doing = kill_during(world, "process", "lake_write", tmp_path)
-    assert ".tmp" in doing  # it was writing the new partition beside the old one
+    assert ".staging" in doing  # it was writing a part of the new month, beside the lake
     assert committed(world) == before_lake
-    leftovers = [p.name for p in (world.lake / "enrollment").iterdir() if p.name.startswith(".")]
+    leftovers = list((world.lake / ".staging").rglob("*.parquet"))
     assert leftovers  # hidden, never read: not a partition
     assert wl.enrollment_partitions(world.lake) == [
         world.lake / "enrollment" / f"periode={m}" for m in ("2026-01", PERIODE)]

@@ -282,7 +282,7 @@ def test_a_real_dag_run_with_drift_notifies_and_writes_nothing(tmp_path, dagbag,
     [hit] = webhook.received
     assert hit["body"]["kind"] == "schema_drift"
     assert hit["body"]["unexpected_columns"] == ["email"]
-    assert hit["body"]["dag_id"] == "ucj_enrollment" and hit["body"]["task_id"] == "validate"
+    assert hit["body"]["dag_id"] == "ucj_enrollment" and hit["body"]["task_id"] == "plan_parts"
     assert not (env.lake / "enrollment").exists()
     assert not (env.lake / "quarantine").exists()
     assert notify_data_engineers is not None

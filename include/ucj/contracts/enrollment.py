@@ -92,7 +92,10 @@ def _validity(real: pd.Series, raw: pd.Series) -> pd.Series:
 
 
 def prepare(df: pd.DataFrame, kpj_counts: pd.Series) -> pd.DataFrame:
-    """Add the derived columns the cross-column rules compare (prefix ``x_``)."""
+    """Add the derived columns the cross-column rules compare (prefix ``x_``).
+
+    ``kpj_counts``: by row number (the frame's index), how often the row's kpj occurs in the
+    whole file, for the rows whose kpj repeats (uniqueness spans chunks and parts)."""
     out = df.copy()
     nik_ok = out["nik"].str.fullmatch(NIK, na=False)
     day = pd.to_numeric(out["nik"].str.slice(6, 8).where(nik_ok), errors="coerce")
@@ -107,7 +110,7 @@ def prepare(df: pd.DataFrame, kpj_counts: pd.Series) -> pd.DataFrame:
     out["x_jk"] = out["jenis_kelamin"].where(out["jenis_kelamin"].isin(JENIS_KELAMIN))
     # A malformed periode breaks periode_format only; the file-month check needs a month.
     out["x_periode"] = out["periode"].where(out["periode"].str.fullmatch(PERIODE, na=False))
-    out["x_kpj_count"] = out["kpj"].map(kpj_counts).fillna(0).astype("int64")
+    out["x_kpj_count"] = out.index.to_series().map(kpj_counts).fillna(0).astype("int64")
     return out
 
 

@@ -19,7 +19,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -46,63 +46,102 @@ class Batch:
     transform: Callable[[pd.DataFrame], pa.Table]
 
 
+@dataclass
+class Tally:
+    """What validating a run of chunks found: the whole batch, or one part of it."""
+
+    report: Report  # the GX suite's counts and merged results
+    read: int = 0
+    valid: int = 0
+    quarantined: int = 0
+    extra_counts: Counter = field(default_factory=Counter)  # reader and typing rules
+    first_type_error: Exception | None = None
+
+    def merge(self, other: Tally) -> None:
+        self.report.merge(other.report)
+        self.read += other.read
+        self.valid += other.valid
+        self.quarantined += other.quarantined
+        self.extra_counts.update(other.extra_counts)
+        self.first_type_error = self.first_type_error or other.first_type_error
+
+
 def run_batch(batch: Batch, chunks: Iterable[pd.DataFrame], validator: Validator, lake: Path,
               validation_dir: Path, extra_manifest: dict | None = None) -> dict:
     """Validate every chunk and write valid rows and quarantined rows to their partitions."""
     started = time.time()
-    report = validator.new_report()
     key, value = batch.partition_key, batch.partition_value
-    for dataset in (batch.source, f"quarantine/{batch.source}"):
-        restore_interrupted_swap(lk.partition_dir(lake, dataset, key, value))
-    read = 0
-    first_type_error = None
-    extra_counts: Counter = Counter()  # reader and typing rules, outside the GX suite
+    restore_partitions(batch, lake)
     with lk.PartitionWriter(lake, batch.source, key, value, batch.schema) as good, \
             lk.PartitionWriter(lake, f"quarantine/{batch.source}", key, value,
                                quarantine.schema(batch.columns)) as bad:
-        for chunk in chunks:
-            read += len(chunk)
-            issues = chunk.pop(READ_ISSUE) if READ_ISSUE in chunk else None
-            # A record with more or fewer fields than the header has no trustworthy column
-            # values: it is quarantined for that alone, the contract's rules skip it.
-            shapeless = _with_rule(issues, FIELD_COUNT)
-            outcome = validator.validate(batch.prepare(chunk.drop(index=shapeless)))
-            report.add(len(chunk), outcome)
-            reasons = _with_issues(outcome.reasons, issues, extra_counts)
-            tables, untyped, error = _typed(batch.transform, chunk.drop(index=reasons.index))
-            if not untyped.empty:
-                extra_counts[TYPE_CONVERSION] += len(untyped)
-                first_type_error = first_type_error or error
-                reasons = pd.concat([reasons, untyped]).sort_index()
-            bad.write(quarantine.rows(chunk, reasons, batch.columns, batch.source_file))
-            for table in tables:
-                good.write(table)
-        if good.rows == 0 and extra_counts[TYPE_CONVERSION] > 1:
-            # not a few odd values: the transform fails for every row (a bug, or a change
-            # of the lake's schema): stop rather than quarantine the whole delivery
-            raise first_type_error
-        if read != good.rows + bad.rows:  # every row is loaded or quarantined, never lost
-            raise AssertionError(f"{batch.source_file}: {read} read != {good.rows} + {bad.rows}")
-        report_dict = report.as_dict()
-        if extra_counts:
-            report_dict["reader_and_typing_rules"] = dict(extra_counts)
-            report_dict["success"] = False
-        docs = build_data_docs(validation_dir, batch, report, read, extra_counts)
-        report_path = write_report(validation_dir, batch, {**report_dict, **docs})
-        counts = {**report.counts, **extra_counts}
-        manifest = {
-            "source": batch.source, key: value, "source_file": batch.source_file,
-            "rows_read": read, "rows_valid": good.rows, "rows_quarantined": bad.rows,
-            "rule_counts": {k: v for k, v in counts.items() if v},
-            "validation_success": report_dict["success"],
-            "validation_report": str(report_path),
-            **docs,
-            "seconds": round(time.time() - started, 3),
-            **(extra_manifest or {}),
-        }
+        tally = validate_chunks(batch, chunks, validator, good, bad)
+        manifest = finish(batch, tally, validation_dir, started, extra_manifest)
         quarantine_dir = bad.commit(manifest)
         valid_dir = good.commit(manifest)
     return {**manifest, "partition": str(valid_dir), "quarantine": str(quarantine_dir)}
+
+
+def restore_partitions(batch: Batch, lake: Path) -> None:
+    for dataset in (batch.source, f"quarantine/{batch.source}"):
+        restore_interrupted_swap(lk.partition_dir(lake, dataset, batch.partition_key,
+                                                  batch.partition_value))
+
+
+def validate_chunks(batch: Batch, chunks: Iterable[pd.DataFrame], validator: Validator,
+                    good, bad) -> Tally:
+    """Validate chunks, writing valid rows to ``good`` and quarantined rows to ``bad``."""
+    tally = Tally(validator.new_report())
+    for chunk in chunks:
+        tally.read += len(chunk)
+        issues = chunk.pop(READ_ISSUE) if READ_ISSUE in chunk else None
+        # A record with more or fewer fields than the header has no trustworthy column
+        # values: it is quarantined for that alone, the contract's rules skip it.
+        shapeless = _with_rule(issues, FIELD_COUNT)
+        outcome = validator.validate(batch.prepare(chunk.drop(index=shapeless)))
+        tally.report.add(len(chunk), outcome)
+        reasons = _with_issues(outcome.reasons, issues, tally.extra_counts)
+        tables, untyped, error = _typed(batch.transform, chunk.drop(index=reasons.index))
+        if not untyped.empty:
+            tally.extra_counts[TYPE_CONVERSION] += len(untyped)
+            tally.first_type_error = tally.first_type_error or error
+            reasons = pd.concat([reasons, untyped]).sort_index()
+        bad.write(quarantine.rows(chunk, reasons, batch.columns, batch.source_file))
+        for table in tables:
+            good.write(table)
+    tally.valid, tally.quarantined = good.rows, bad.rows
+    return tally
+
+
+def finish(batch: Batch, tally: Tally, validation_dir: Path, started: float,
+           extra_manifest: dict | None = None) -> dict:
+    """Check the batch's totals, write its validation report and Data Docs; the manifest."""
+    if tally.valid == 0 and tally.extra_counts[TYPE_CONVERSION] > 1:
+        # not a few odd values: the transform fails for every row (a bug, or a change of the
+        # lake's schema): stop rather than quarantine the whole delivery
+        raise tally.first_type_error
+    if tally.read != tally.valid + tally.quarantined:  # every row loaded or quarantined
+        raise AssertionError(f"{batch.source_file}: {tally.read} read != {tally.valid} + "
+                             f"{tally.quarantined}")
+    report, extra_counts = tally.report, tally.extra_counts
+    report_dict = report.as_dict()
+    if extra_counts:
+        report_dict["reader_and_typing_rules"] = dict(extra_counts)
+        report_dict["success"] = False
+    docs = build_data_docs(validation_dir, batch, report, tally.read, extra_counts)
+    report_path = write_report(validation_dir, batch, {**report_dict, **docs})
+    counts = {**report.counts, **extra_counts}
+    return {
+        "source": batch.source, batch.partition_key: batch.partition_value,
+        "source_file": batch.source_file, "rows_read": tally.read, "rows_valid": tally.valid,
+        "rows_quarantined": tally.quarantined,
+        "rule_counts": {k: v for k, v in counts.items() if v},
+        "validation_success": report_dict["success"],
+        "validation_report": str(report_path),
+        **docs,
+        "seconds": round(time.time() - started, 3),
+        **(extra_manifest or {}),
+    }
 
 
 def _with_rule(issues: pd.Series | None, rule: str) -> pd.Index:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import pickle
+import shutil
+import time
+from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
 
@@ -9,12 +14,15 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from ucj import pseudonym, wilayah
 from ucj.contracts import enrollment as contract
+from ucj.io import lake as lk
 from ucj.io import landing
-from ucj.io.readers import ROW_NUMBER, read_chunks
-from ucj.pipeline.batch import Batch, run_batch
+from ucj.io.readers import ROW_NUMBER, plan_parts, read_chunks, read_csv_chunks
+from ucj.pipeline.batch import Batch, finish, restore_partitions, validate_chunks
+from ucj.validation import quarantine
 from ucj.validation.engine import Validator
 
 MONEY = pa.decimal128(18, 2)
@@ -35,16 +43,12 @@ def landing_names(periode: str) -> list[str]:
     return [f"kepesertaan_{stamp}.csv", f"kepesertaan_{stamp}.xlsx"]
 
 
-def _chunks(path: Path, chunk_rows: int):
-    return read_chunks(path, contract.COLUMNS, contract.DELIMITER, contract.UPPER_CASE,
-                       chunk_rows)
-
-
-def kpj_counts(path: Path, chunk_rows: int) -> pd.Series:
-    """How often each repeated kpj occurs in the whole file (uniqueness spans chunks)."""
-    kpj = pd.concat([c["kpj"] for c in _chunks(path, chunk_rows)], ignore_index=True)
-    counts = kpj.value_counts()
-    return counts[counts > 1]
+def _chunks(path: Path, chunk_rows: int, byte_range: tuple[int, int, int] | None = None):
+    if byte_range is None:
+        return read_chunks(path, contract.COLUMNS, contract.DELIMITER, contract.UPPER_CASE,
+                           chunk_rows)
+    return read_csv_chunks(path, contract.COLUMNS, contract.DELIMITER, contract.UPPER_CASE,
+                           chunk_rows, byte_range=byte_range)
 
 
 def _date(s: pd.Series) -> pa.Array:
@@ -91,19 +95,169 @@ def transform(df: pd.DataFrame, secret: str) -> pa.Table:
     return table.select(SCHEMA.names).cast(SCHEMA)
 
 
-def process(raw_file: Path, lake: Path, validation_dir: Path, secret: str,
-            chunk_rows: int = 250_000, extra_manifest: dict | None = None) -> dict:
-    """Validate the month's raw file; write valid rows and the quarantine to the lake."""
+# -- a month in parts ------------------------------------------------------------------------
+# A month is cut into parts of about PART_ROWS records, validated independently (mapped tasks
+# in ucj_enrollment, or a process pool here) and committed together. The one rule spanning
+# parts, kpj uniqueness, gets its counts from a first pass over all parts (DuckDB counts them
+# out of core), so every part's GX suite sees the same x_kpj_count as a whole-file run.
+
+PART_ROWS = 1_000_000
+CHUNK_ROWS = 250_000
+DUPLICATES_MEMORY = "1GB"  # DuckDB spills to disk beyond this: memory stays bounded
+
+
+def plan(raw_file: Path, lake: Path, part_rows: int | None = None) -> list[dict]:
+    """The month's parts: byte ranges of the CSV (a workbook is one part), each with what a
+    task needs to process it on its own (file, month, the staging folder parts write to).
+    ``part_rows`` defaults to ``UCJ_PART_ROWS`` or :data:`PART_ROWS`."""
     raw_file = Path(raw_file)
+    part_rows = part_rows or int(os.environ.get("UCJ_PART_ROWS", PART_ROWS))
     periode = contract.periode_of_file(landing.check_name(raw_file.name))
-    dupes = kpj_counts(raw_file, chunk_rows)
-    validator = Validator(f"enrollment_{periode}",
-                          contract.rules(periode, wilayah.village_codes()))
-    batch = Batch(
-        source=contract.SOURCE, partition_key="periode", partition_value=periode,
-        source_file=raw_file.name, columns=contract.COLUMNS, schema=SCHEMA,
-        prepare=partial(contract.prepare, kpj_counts=dupes),
-        transform=partial(transform, secret=secret),
-    )
-    return run_batch(batch, _chunks(raw_file, chunk_rows), validator, lake, validation_dir,
-                     extra_manifest)
+    # the header (schema drift) and a first record, before any part starts
+    next(iter(_chunks(raw_file, 1)))
+    ranges = (plan_parts(raw_file, part_rows) if raw_file.suffix.lower() == ".csv"
+              else [None])
+    lk.remove_stale_staging(lake, contract.SOURCE, "periode", periode)
+    staging = lk.staging_dir(lake, contract.SOURCE, "periode", periode)
+    return [{"index": i, "of": len(ranges), "byte_range": r, "raw_file": str(raw_file),
+             "periode": periode, "lake": str(lake), "staging": str(staging),
+             "planned_at": time.time()}
+            for i, r in enumerate(ranges)]
+
+
+def _part_file(part: dict, kind: str, suffix: str = "parquet") -> Path:
+    return Path(part["staging"]) / kind / f"part-{part['index']:05d}.{suffix}"
+
+
+def _part_chunks(part: dict, chunk_rows: int):
+    byte_range = tuple(part["byte_range"]) if part["byte_range"] else None
+    return _chunks(Path(part["raw_file"]), chunk_rows, byte_range)
+
+
+def scan_kpj(part: dict, chunk_rows: int = CHUNK_ROWS) -> str:
+    """First pass: every record's kpj and row number, for the duplicate count."""
+    path = _part_file(part, "kpj")
+    schema = pa.schema([("row_number", pa.int64()), ("kpj", pa.string())])
+    with lk.PartWriter(path, schema) as out:
+        for chunk in _part_chunks(part, chunk_rows):
+            out.write(pa.table({"row_number": chunk.index.to_numpy(dtype="int64"),
+                                "kpj": pa.array(chunk["kpj"].array, type=pa.string())}))
+    return str(path)
+
+
+def find_duplicates(parts: list[dict]) -> str:
+    """Row number -> occurrences of its kpj in the whole month, for kpjs seen twice or more."""
+    import duckdb
+
+    staging = Path(parts[0]["staging"])
+    out = staging / "kpj_duplicates.parquet"
+    con = duckdb.connect(config={"memory_limit": DUPLICATES_MEMORY,
+                                 "temp_directory": str(staging / "duckdb_tmp")})
+    try:
+        # a grouped count and a join (both spill to disk), not a window over every row
+        con.execute(
+            "COPY (WITH repeated AS (SELECT kpj, count(*) AS occurrences "
+            "                        FROM read_parquet($files) WHERE kpj IS NOT NULL "
+            "                        GROUP BY kpj HAVING count(*) > 1) "
+            "      SELECT row_number, occurrences FROM read_parquet($files) "
+            "      JOIN repeated USING (kpj) ORDER BY row_number) TO $out (FORMAT parquet)",
+            {"files": [str(_part_file(p, "kpj")) for p in parts], "out": str(out)})
+    finally:
+        con.close()
+    return str(out)
+
+
+def _duplicates_in(part: dict, rows: pd.Index) -> pd.Series:
+    found = pq.read_table(Path(part["staging"]) / "kpj_duplicates.parquet",
+                          filters=[("row_number", ">=", int(rows.min())),
+                                   ("row_number", "<=", int(rows.max()))]).to_pandas()
+    return found.set_index("row_number")["occurrences"]
+
+
+def _batch(part: dict, secret: str, prepare) -> Batch:
+    return Batch(
+        source=contract.SOURCE, partition_key="periode", partition_value=part["periode"],
+        source_file=Path(part["raw_file"]).name, columns=contract.COLUMNS, schema=SCHEMA,
+        prepare=prepare, transform=partial(transform, secret=secret))
+
+
+def validate_part(part: dict, secret: str, chunk_rows: int = CHUNK_ROWS) -> str:
+    """Validate one part into its valid and quarantine part files; the part's tally is
+    pickled beside them (GX results included) for :func:`commit`."""
+
+    def prepare(df: pd.DataFrame) -> pd.DataFrame:
+        counts = _duplicates_in(part, df.index) if len(df) else pd.Series(dtype="int64")
+        return contract.prepare(df, kpj_counts=counts)
+
+    validator = Validator(f"enrollment_{part['periode']}",
+                          contract.rules(part["periode"], wilayah.village_codes()))
+    with lk.PartWriter(_part_file(part, "valid"), SCHEMA) as good, \
+            lk.PartWriter(_part_file(part, "quarantine"),
+                          quarantine.schema(contract.COLUMNS)) as bad:
+        tally = validate_chunks(_batch(part, secret, prepare), _part_chunks(part, chunk_rows),
+                                validator, good, bad)
+    path = _part_file(part, "tally", "pickle")
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(pickle.dumps(tally))  # our own file, read back by commit only
+    return str(path)
+
+
+def commit(parts: list[dict], validation_dir: Path, extra_manifest: dict | None = None) -> dict:
+    """Merge the parts' tallies, write the report and Data Docs, and swap the month's valid
+    and quarantine partitions in (both made of the parts' files)."""
+    first = parts[0]
+    if len(parts) != first["of"]:
+        raise ValueError(f"{len(parts)} of {first['of']} parts to commit")
+    tally = pickle.loads(_part_file(first, "tally", "pickle").read_bytes())
+    for part in parts[1:]:
+        tally.merge(pickle.loads(_part_file(part, "tally", "pickle").read_bytes()))
+    batch, lake, staging = _batch(first, "", None), Path(first["lake"]), Path(first["staging"])
+    restore_partitions(batch, lake)
+    manifest = finish(batch, tally, validation_dir, first["planned_at"],
+                      {"parts": len(parts), **(extra_manifest or {})})
+    key, periode = "periode", first["periode"]
+    quarantine_dir = lk.commit_parts([_part_file(p, "quarantine") for p in parts], lake,
+                                     f"quarantine/{contract.SOURCE}", key, periode, manifest)
+    valid_dir = lk.commit_parts([_part_file(p, "valid") for p in parts], lake, contract.SOURCE,
+                                key, periode, manifest)
+    shutil.rmtree(staging, ignore_errors=True)
+    return {**manifest, "partition": str(valid_dir), "quarantine": str(quarantine_dir)}
+
+
+def process(raw_file: Path, lake: Path, validation_dir: Path, secret: str,
+            chunk_rows: int = CHUNK_ROWS, extra_manifest: dict | None = None,
+            part_rows: int | None = None, workers: int = 1) -> dict:
+    """Validate the month's raw file; write valid rows and the quarantine to the lake.
+    The same steps as the mapped tasks of ucj_enrollment, with ``workers`` processes."""
+    parts = plan(raw_file, lake, part_rows)
+    try:
+        with _pool(workers, len(parts)) as pool:
+            list(pool.map(partial(scan_kpj, chunk_rows=chunk_rows), parts))
+            find_duplicates(parts)
+            list(pool.map(partial(validate_part, secret=secret, chunk_rows=chunk_rows), parts))
+        return commit(parts, validation_dir, extra_manifest)
+    finally:
+        shutil.rmtree(parts[0]["staging"], ignore_errors=True)
+
+
+def _pool(workers: int, parts: int):
+    """A process pool for several parts and workers, else the calling process (so a single
+    part costs no process start and runs under the caller's debugger and profiler)."""
+    if workers > 1 and parts > 1:
+        import multiprocessing
+
+        return ProcessPoolExecutor(min(workers, parts),
+                                   mp_context=multiprocessing.get_context("spawn"))
+    return _InProcess()
+
+
+class _InProcess:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    @staticmethod
+    def map(fn, items):
+        return map(fn, items)

@@ -100,6 +100,25 @@ class ResultAggregate:
                 agg["counts"][_hashable(item["value"])] += int(item["count"])
         self._in_rule_order()
 
+    def merge(self, other: ResultAggregate) -> None:
+        """Add the aggregate of another part of the same batch (same suite)."""
+        self.chunks += other.chunks
+        for rule, theirs in other._rules.items():
+            agg = self._rules.get(rule)
+            if agg is None:
+                self._rules[rule] = {**theirs, "values": list(theirs["values"]),
+                                     "indexes": list(theirs["indexes"]),
+                                     "counts": Counter(theirs["counts"])}
+                continue
+            agg["success"] = agg["success"] and theirs["success"]
+            for key in ("element_count", "missing_count", "unexpected_count"):
+                agg[key] += theirs[key]
+            agg["exception"] = agg["exception"] or theirs["exception"]
+            for key in ("indexes", "values"):
+                agg[key] += theirs[key][:SAMPLE - len(agg[key])]
+            agg["counts"].update(theirs["counts"])
+        self._in_rule_order()
+
     def _in_rule_order(self) -> None:
         if self._descriptions and len(self._rules) > 1:
             order = {name: i for i, name in enumerate(self._descriptions)}

@@ -54,6 +54,12 @@ class Report:
         if outcome.gx_result is not None:
             self.results.add(outcome.gx_result)
 
+    def merge(self, other: Report) -> None:
+        """Add another part's report of the same suite."""
+        self.rows += other.rows
+        self.counts.update(other.counts)
+        self.results.merge(other.results)
+
     def as_dict(self) -> dict:
         failed = [r for r in self.rules if r.severity == ERROR and self.counts[r.name]]
         return {

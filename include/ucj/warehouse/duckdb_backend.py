@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -46,6 +47,9 @@ class DuckDBSession(Session):
         return self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
+MEMORY_LIMIT = "2GB"
+
+
 class DuckDBWarehouse(Warehouse):
     backend = "duckdb"
 
@@ -53,7 +57,9 @@ class DuckDBWarehouse(Warehouse):
         self.path = Path(path)
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.con = duckdb.connect(str(self.path), read_only=read_only)
+        # DuckDB takes 80% of RAM by default; bounded, it spills to disk beside the file
+        self.con = duckdb.connect(str(self.path), read_only=read_only, config={
+            "memory_limit": os.environ.get("UCJ_DUCKDB_MEMORY_LIMIT", MEMORY_LIMIT)})
 
     @contextmanager
     def transaction(self):
