@@ -3,6 +3,7 @@ against figures this test computes on its own from the landing files."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,6 +33,7 @@ def e2e(tmp_path_factory, dagbag, airflow_db):
     mp = pytest.MonkeyPatch()
     for key, value in env.items():
         mp.setenv(key, value)
+    mp.setenv("UCJ_PART_ROWS", "1000")  # each month validated by mapped tasks over ~3 parts
     generate(tmp / "landing", MONTHS, 3000, seed=7)
     run(dagbag.dags["ucj_reference"], {}, 0)
     for i, periode in enumerate(MONTHS, start=1):
@@ -67,6 +69,15 @@ def wilayah() -> pd.DataFrame:
     from ucj.wilayah import WILAYAH_CSV
 
     return pd.read_csv(WILAYAH_CSV, dtype=str, keep_default_na=False)
+
+
+def test_each_month_was_validated_in_mapped_parts(e2e):
+    tmp, _ = e2e
+    for periode in MONTHS:
+        folder = tmp / "lake" / "enrollment" / f"periode={periode}"
+        manifest = json.loads((folder / "_manifest.json").read_text())
+        assert manifest["parts"] >= 3
+        assert len(list(folder.glob("part-*.parquet"))) == manifest["parts"]
 
 
 def test_quarantine_matches_the_planted_bad_rows(e2e):
