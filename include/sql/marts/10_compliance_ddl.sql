@@ -47,3 +47,7 @@ CREATE TABLE IF NOT EXISTS marts.alerts (
     evidence VARCHAR NOT NULL,             -- JSON: the numbers that triggered it
     message VARCHAR NOT NULL               -- Indonesian text sent to inspectors
 );
+-- A month's alerts are read, replaced and resolved by periode and subject_type: with this
+-- index that touches the month's rows however many months are stored (without it PostgreSQL
+-- scanned the whole table once per alert of the month before).
+CREATE INDEX IF NOT EXISTS alerts_periode ON marts.alerts (periode, subject_type);

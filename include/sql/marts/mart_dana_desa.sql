@@ -12,7 +12,8 @@
 -- = officials, any other kategori = vulnerable workers). Counts are of the latest loaded month
 -- of the year (periode_akhir); iuran (all the person's active DANA_DESA rows) and person-months
 -- are summed over every loaded month of the year. Participants placed in a kelurahan (no APBDes)
--- appear in no row.
+-- appear in no row. The per-month figures are computed once, when the month is loaded, into
+-- core.fct_dana_desa_month; this file only adds up the year's rows of that table.
 --
 -- Alerts (thresholds are bound parameters, see ucj.village.THRESHOLDS):
 --   setara peserta = premi realisasi / (premi_bulan_setahun * monthly premium), the monthly
@@ -75,38 +76,22 @@ budget AS (
     WHERE tahun = :tahun
     GROUP BY kode_desa
 ),
-funded AS (
-    SELECT f.periode, f.person_key, f.kpj, f.kode_desa, f.kategori, f.tgl_kepesertaan, f.iuran
-    FROM core.fct_participant_month f
-    JOIN months m ON m.periode = f.periode
-    WHERE f.is_active AND f.sumber_iuran = 'DANA_DESA'
-),
-placed AS (
-    SELECT periode, person_key, kode_desa,
-           CASE WHEN kategori = 'PERANGKAT_DESA' THEN 1 ELSE 0 END AS perangkat
-    FROM (
-        SELECT periode, person_key, kode_desa, kategori,
-               ROW_NUMBER() OVER (PARTITION BY periode, person_key
-                                  ORDER BY tgl_kepesertaan DESC NULLS LAST, kpj) AS placement
-        FROM funded
-    ) ranked
-    WHERE placement = 1
-),
-paid AS (
-    SELECT periode, person_key, SUM(iuran) AS iuran FROM funded GROUP BY periode, person_key
-),
+-- Each month's DANA_DESA persons per desa were summed when the month was loaded
+-- (core/fct_dana_desa_month.sql): the year adds up those rows, never re-reading the months.
 persons AS (
-    SELECT p.kode_desa,
-           COUNT(*) FILTER (WHERE p.periode = l.periode AND p.perangkat = 1) AS peserta_pp,
-           COUNT(*) FILTER (WHERE p.periode = l.periode AND p.perangkat = 0) AS peserta_pr,
-           COUNT(*) FILTER (WHERE p.perangkat = 1) AS orang_bulan_pp,
-           COUNT(*) FILTER (WHERE p.perangkat = 0) AS orang_bulan_pr,
-           COALESCE(SUM(i.iuran) FILTER (WHERE p.perangkat = 1), 0) AS iuran_pp,
-           COALESCE(SUM(i.iuran) FILTER (WHERE p.perangkat = 0), 0) AS iuran_pr
-    FROM placed p
-    JOIN paid i ON i.periode = p.periode AND i.person_key = p.person_key
+    SELECT d.kode_desa,
+           CAST(SUM(d.peserta_perangkat) FILTER (WHERE d.periode = l.periode) AS BIGINT)
+               AS peserta_pp,
+           CAST(SUM(d.peserta_rentan) FILTER (WHERE d.periode = l.periode) AS BIGINT)
+               AS peserta_pr,
+           CAST(SUM(d.peserta_perangkat) AS BIGINT) AS orang_bulan_pp,
+           CAST(SUM(d.peserta_rentan) AS BIGINT) AS orang_bulan_pr,
+           SUM(d.iuran_perangkat) AS iuran_pp,
+           SUM(d.iuran_rentan) AS iuran_pr
+    FROM core.fct_dana_desa_month d
+    JOIN months m ON m.periode = d.periode
     CROSS JOIN latest l
-    GROUP BY p.kode_desa
+    GROUP BY d.kode_desa
 ),
 officials AS (
     SELECT o.kode_wilayah, o.perangkat_aktif, o.jumlah_perangkat_desa

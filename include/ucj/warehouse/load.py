@@ -19,7 +19,15 @@ from ucj.warehouse import village
 from ucj.warehouse.base import Session, Warehouse, sql_files
 
 LAYERS = ["staging", "core", "marts", "audit"]
-MONTH_CORE = ["core/dim_month.sql", "core/fct_participant_month.sql", "core/fct_person_month.sql"]
+MONTH_CORE = ["core/dim_month.sql", "core/fct_participant_month.sql", "core/fct_person_month.sql",
+              "core/fct_dana_desa_month.sql"]
+# PostgreSQL plans from table statistics, which know nothing of a month just inserted (a
+# 100,000-row month estimated at a few hundred rows got nested loops over the whole month:
+# 10+ seconds per statement). ANALYZE reads a fixed-size sample (300 x
+# default_statistics_target rows; the whole table while it is smaller), so its cost stops
+# growing once the table passes that size. DuckDB keeps its statistics current on insert.
+ANALYZE_AFTER = {"core/fct_participant_month.sql": "core.fct_participant_month",
+                 "core/fct_person_month.sql": "core.fct_person_month"}
 MONTH_MARTS = ["marts/mart_coverage.sql", "marts/mart_village_official_coverage.sql",
                "marts/mart_non_asn_coverage.sql", "core/fct_company_month.sql",
                "marts/mart_company_compliance.sql"]
@@ -87,7 +95,11 @@ def _month_params(periode: str) -> dict:
             "next_month_start": next_start, **compliance.thresholds()}
 
 
-def load_enrollment_month(s: Session, partition: Path, run_id: str) -> dict:
+def load_enrollment_month(s: Session, partition: Path, run_id: str,
+                          analyze: bool = False) -> dict:
+    """Replace one month in core and build its marts, reading and writing that month only
+    (and the month before, for month-over-month figures). ``analyze``: refresh the statistics
+    of the month's core tables before the statements that read them (PostgreSQL)."""
     manifest = lk.read_manifest(partition)
     periode = manifest["periode"]
     s.execute("DELETE FROM staging.enrollment")
@@ -95,6 +107,8 @@ def load_enrollment_month(s: Session, partition: Path, run_id: str) -> dict:
     params = _month_params(periode)
     for f in MONTH_CORE:
         s.run_file(f, params)
+        if analyze and f in ANALYZE_AFTER:
+            s.execute(f"ANALYZE {ANALYZE_AFTER[f]}")
     loaded = int(s.scalar(
         "SELECT COUNT(*) FROM core.fct_participant_month WHERE periode = :periode", params))
     if not staged == loaded == manifest["rows_valid"]:
@@ -167,7 +181,8 @@ def refresh(wh: Warehouse, lake: Path, partitions: list[Path], run_id: str) -> d
     months = []
     for partition in partitions:
         with wh.transaction() as s:
-            months.append(load_enrollment_month(s, partition, run_id))
+            months.append(load_enrollment_month(s, partition, run_id,
+                                                analyze=wh.backend == "postgres"))
     touched = sorted(stale | {m["periode"] for m in months})
     if touched:
         with wh.transaction() as s:

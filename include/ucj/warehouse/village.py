@@ -6,7 +6,9 @@ alerts.
   tahun), is recorded in the audit, and its year's marts and alerts are rebuilt.
 - ``build_year``: ``marts.mart_dana_desa`` and ``marts.mart_dana_desa_premi`` of a year, then
   its alerts. ``ucj.warehouse.load.build_marts`` calls it for the year of every month it builds,
-  so the year is rebuilt when the APBDes year or any enrollment month of it is (re)loaded.
+  so the year is rebuilt when the APBDes year or any enrollment month of it is (re)loaded. Its
+  participant side adds up ``core.fct_dana_desa_month`` (one row per desa, built with each
+  month's load), so a month's load does not re-read the other months of its year.
 - Alerts of a year carry the latest month of the year loaded (``periode_akhir``); they are
   stored only when the year has APBDes lines and a loaded month, so a year whose budget has not
   arrived neither raises nor resolves anything.
@@ -61,8 +63,22 @@ def load_apbdes(s: Session, lake: Path, run_id: str) -> list[int]:
 
 def build_year(s: Session, tahun: int) -> dict:
     """The year's Dana Desa marts, then its alerts (when they can be assessed)."""
+    fill_months(s, tahun)
     s.run_file("marts/mart_dana_desa.sql", {"tahun": int(tahun), **village.thresholds()})
     return store_alerts(s, tahun)
+
+
+def fill_months(s: Session, tahun: int) -> list[str]:
+    """Sum the loaded months of the year that ``core.fct_dana_desa_month`` does not hold yet
+    (months loaded before that table existed; every loaded month has a row per desa)."""
+    missing = s.query(
+        "SELECT periode FROM core.dim_month m WHERE m.tahun = :tahun AND NOT EXISTS ("
+        "SELECT 1 FROM core.fct_dana_desa_month d WHERE d.periode = m.periode) "
+        "ORDER BY periode", {"tahun": int(tahun)})
+    months = [] if missing.empty else list(missing["periode"])
+    for periode in months:
+        s.run_file("core/fct_dana_desa_month.sql", {"periode": periode})
+    return months
 
 
 def store_alerts(s: Session, tahun: int) -> dict:
