@@ -101,6 +101,18 @@ class ReadError(ValueError):
         where = f"{path}, line {line}" if line else f"{path}"
         super().__init__(f"{where}: {problem} [rule {self.rule}]")
 
+    def __reduce__(self):
+        # Raised in a worker process, it crosses back by pickle: rebuild it from its message
+        # and attributes (the subclasses' __init__ take other arguments).
+        return _rebuild_error, (type(self), self.args, self.__dict__)
+
+
+def _rebuild_error(cls, args, state):
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
 
 class SchemaError(ReadError):
     """The file's header does not match its contract (drift): the whole batch is refused."""
@@ -497,38 +509,23 @@ def _block_bytes(path: Path, start: int, rows: int) -> int:
     return max(1, min(MAX_BLOCK_BYTES, round(rows * per_line)))
 
 
-def _blocks(path: Path, start: int, end: int | None,
-            size: int) -> Iterator[tuple[int, bytearray]]:
-    """(offset, bytes) of blocks of about ``size`` bytes covering [start, end), each cut after
-    its last b"\\n"; the line ``end`` falls in is read whole (its record starts before end).
-    Each block is a new buffer read in place: no copy of the data."""
+def _blocks(path: Path, start: int, end: int | None, size: int) -> Iterator[tuple[int, bytes]]:
+    """(offset, bytes) of blocks of about ``size`` bytes covering [start, end), each ending
+    at a b"\\n" (or the file's end); the line ``end`` falls in is read whole (its record
+    starts before end). Each block is read once, at its exact length: no copy."""
     with open(path, "rb") as fh:
-        fh.seek(start)
-        offset, tail, todo, want = start, b"", None if end is None else end - start, size
-        while True:
-            block = bytearray(len(tail) + (want if todo is None else max(0, min(want, todo))))
-            block[:len(tail)] = tail
-            got = fh.readinto(memoryview(block)[len(tail):])
-            del block[len(tail) + got:]
-            if todo is not None:
-                todo -= got
-            if not got or todo == 0:  # the end of the range or of the file
-                if todo == 0 and block and not block.endswith(b"\n"):
-                    block += fh.readline()
-                if block:
-                    yield offset, block
-                return
-            cut = block.rfind(b"\n") + 1
-            if not cut:
-                tail, want = block, want * 2  # a line longer than a block: read on
-                continue
-            tail = bytes(block[cut:])
-            del block[cut:]
-            yield offset, block
-            offset, want = offset + cut, size
+        stop = fh.seek(0, io.SEEK_END) if end is None else min(end, fh.seek(0, io.SEEK_END))
+        offset = start
+        while offset < stop:
+            length = min(size, stop - offset)
+            fh.seek(offset + length - 1)
+            length += len(fh.readline()) - 1  # on to the end of that byte's line
+            fh.seek(offset)
+            yield offset, fh.read(length)
+            offset += length
 
 
-def _scan(block: bytearray) -> tuple[int, bool, bool]:
+def _scan(block: bytes) -> tuple[int, bool, bool]:
     """(lines, may hold a control character, plain ASCII) of a block, from byte counts: each
     character _CONTROL matches is one byte below 0x80, which UTF-8 never uses inside another
     character. Plain ASCII (no control character either) lets ASCII kernels stand in for the
@@ -544,7 +541,7 @@ def _scan(block: bytearray) -> tuple[int, bool, bool]:
     return ends + (not block.endswith(b"\n")), controls, block.isascii() and not controls
 
 
-def _arrow_block(block: bytearray, names: list[str], delimiter: str,
+def _arrow_block(block: bytes, names: list[str], delimiter: str,
                  check_utf8: bool = True) -> pa.Table | None:
     """The block's lines as text columns, parsed by pyarrow.csv; None when the result cannot
     be trusted to be the csv module's: a line with another number of fields, bytes that are
