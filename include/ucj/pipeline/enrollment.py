@@ -7,8 +7,10 @@ import pickle
 import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -248,16 +250,4 @@ def _pool(workers: int, parts: int):
 
         return ProcessPoolExecutor(min(workers, parts),
                                    mp_context=multiprocessing.get_context("spawn"))
-    return _InProcess()
-
-
-class _InProcess:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        return None
-
-    @staticmethod
-    def map(fn, items):
-        return map(fn, items)
+    return nullcontext(SimpleNamespace(map=map))
