@@ -263,6 +263,18 @@ def test_the_cases_hit_what_they_are_named_for(tmp_path):
     assert got.loc[14, READ_ISSUE] == "control_character"
 
 
+def test_only_the_block_with_an_odd_line_leaves_the_fast_path(tmp_path):
+    def blocks(case: str) -> list:
+        path = write(tmp_path, CASES[case])
+        return list(readers._parsed_blocks(path, len(HEADER) + 1, None, 300, COLUMNS,
+                                           DELIMITER))
+
+    odd = blocks("too_many_fields")  # two adjacent lines with a surplus field
+    assert len(odd) > 8 and 1 <= sum(b.table is None for b in odd) <= 2
+    late = blocks("quote_only_late")
+    assert late[-1].spans and all(b.table is not None for b in late[:-1]) and len(late) > 100
+
+
 def test_fields_at_and_beyond_the_hard_limit(tmp_path):
     at = write(tmp_path, text_file(body(raw(50, nama="H" * HARD_FIELD_CHARS))), "at.csv")
     assert_fast_is_exact(at, 50)

@@ -514,7 +514,8 @@ def _blocks(path: Path, start: int, end: int | None, size: int) -> Iterator[tupl
     at a b"\\n" (or the file's end); the line ``end`` falls in is read whole (its record
     starts before end). Each block is read once, at its exact length: no copy."""
     with open(path, "rb") as fh:
-        stop = fh.seek(0, io.SEEK_END) if end is None else min(end, fh.seek(0, io.SEEK_END))
+        file_size = fh.seek(0, io.SEEK_END)
+        stop = file_size if end is None else min(end, file_size)
         offset = start
         while offset < stop:
             length = min(size, stop - offset)
