@@ -105,7 +105,7 @@ def transform(df: pd.DataFrame, secret: str) -> pa.Table:
 
 PART_ROWS = 1_000_000
 CHUNK_ROWS = 250_000
-DUPLICATES_MEMORY = "1GB"  # DuckDB spills to disk beyond this: memory stays bounded
+DUPLICATES_MEMORY = "512MB"  # DuckDB spills to disk beyond this: memory stays bounded
 
 
 def plan(raw_file: Path, lake: Path, part_rows: int | None = None) -> list[dict]:
