@@ -8,7 +8,7 @@ import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -183,6 +183,14 @@ def _batch(part: dict, secret: str, prepare) -> Batch:
         prepare=prepare, transform=partial(transform, secret=secret))
 
 
+@lru_cache(maxsize=1)
+def _validator(periode: str) -> Validator:
+    """One validator per month and process: a worker taking part after part reuses it (GX's
+    context keeps what a validator registers, the last batch of each of its assets included:
+    a new one per part would grow the process by tens of MB a part)."""
+    return Validator(f"enrollment_{periode}", contract.rules(periode, wilayah.village_codes()))
+
+
 def validate_part(part: dict, secret: str, chunk_rows: int = CHUNK_ROWS) -> str:
     """Validate one part into its valid and quarantine part files; the part's tally is
     pickled beside them (GX results included) for :func:`commit`."""
@@ -191,8 +199,7 @@ def validate_part(part: dict, secret: str, chunk_rows: int = CHUNK_ROWS) -> str:
         counts = _duplicates_in(part, df.index) if len(df) else pd.Series(dtype="int64")
         return contract.prepare(df, kpj_counts=counts)
 
-    validator = Validator(f"enrollment_{part['periode']}",
-                          contract.rules(part["periode"], wilayah.village_codes()))
+    validator = _validator(part["periode"])
     with lk.PartWriter(_part_file(part, "valid"), SCHEMA) as good, \
             lk.PartWriter(_part_file(part, "quarantine"),
                           quarantine.schema(contract.COLUMNS)) as bad:
