@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 from registry_helpers import START, TOKEN, company, make_records, write_snapshot
 from ucj.config import MissingSecret
+from ucj.io.readers import EncodingError
 from ucj.registry.client import (
     STATE_FILE,
     RegistryAuthError,
@@ -195,3 +196,11 @@ def test_result_is_plain_data_for_xcom(dirs, sleeps):
     with serve(make_records(2), token=TOKEN) as server:
         result = extract(server, dirs, sleeps)
     assert json.loads(json.dumps(result.as_dict()))["source"] == "api"
+
+
+def test_a_snapshot_that_is_not_utf8_is_refused_naming_the_file(tmp_path: Path):
+    path = write_snapshot(tmp_path / "perusahaan_20250301.csv",
+                          [company(0, nama_perusahaan="PT SUKAMAJU")])
+    path.write_bytes(path.read_bytes().replace(b"SUKAMAJU", b"SUKAM\xc4JU"))  # Windows-1252
+    with pytest.raises(EncodingError, match=r"perusahaan_20250301\.csv.*UTF-8.*0xc4"):
+        load_snapshot_csv(path)

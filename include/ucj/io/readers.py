@@ -201,7 +201,9 @@ def _sniff_encoding(path: Path) -> str:
     return "utf-8"
 
 
-def _undecodable(path: Path, line: int, exc: UnicodeDecodeError, encoding: str) -> EncodingError:
+def undecodable(path: Path, line: int | None, exc: UnicodeDecodeError,
+                encoding: str) -> EncodingError:
+    """The EncodingError for bytes that did not decode (with a hint for UTF-8 files)."""
     byte = exc.object[exc.start:exc.start + 1].hex() if exc.object else "?"
     hint = (" (Latin-1/Windows-1252? re-export the file as UTF-8)"
             if encoding.startswith("utf-8") else "")
@@ -249,7 +251,7 @@ class _Lines:
                     yield line.removeprefix("\ufeff") if first else line
             except UnicodeDecodeError as exc:
                 line = _failing_line(self.path, codec, self.start, self.first_line)
-                raise _undecodable(self.path, line, exc, self.encoding) from None
+                raise undecodable(self.path, line, exc, self.encoding) from None
 
 
 def _failing_line(path: Path, codec: str, start: int = 0, first_line: int = 1) -> int:

@@ -310,8 +310,13 @@ def load_snapshot_csv(path: str | os.PathLike) -> list[dict]:
     Values are not normalised here (kbli that lost its leading zero, formatted npwp):
     validation reports them; a blank cell becomes None like the API's null.
     """
-    with fsspec.open(str(path), "r", encoding="utf-8-sig", newline="") as fh:
-        return parse_csv(fh, str(path))
+    try:
+        with fsspec.open(str(path), "r", encoding="utf-8-sig", newline="") as fh:
+            return parse_csv(fh, str(path))
+    except UnicodeDecodeError as exc:  # name the file, as the other readers do
+        from ucj.io.readers import undecodable
+
+        raise undecodable(path, None, exc, "utf-8") from None
 
 
 def newest_snapshot(landing_dir: str | os.PathLike) -> str | None:
