@@ -410,6 +410,8 @@ def registry_corpus(tmp_path_factory):
         company(9), company(9),                                           # 9, 10 duplicates
         company(11, nama_perusahaan=MEGA),                                # 11 1 MB
         company(12, nama_perusahaan="PT\u0000Nul"),                       # 12 NUL
+        company(13, jumlah_tk_laki=3_000_000_000, jumlah_tk_perempuan=0,  # 13 beyond int32
+                jumlah_tk_wlkp=3_000_000_000),
     ]
     path = write_jsonl(folder / "perusahaan_20260131T000000Z.jsonl", records)
     result = registry.process(path, "20260131T000000Z", folder / "lake", folder / "val")
@@ -430,8 +432,9 @@ def test_registry_rows_quarantined_with_reasons(registry_corpus):
     assert got[9] == got[10] == {"nib_unique"}
     assert got[11] == {"field_too_long"}
     assert got[12] == {"control_character"}
+    assert got[13] == {"type_conversion"}  # quarantined, never wrapped to a negative count
     assert bad.set_index("row_number").loc[8, "nib"] == '{"value": "9120000000008"}'
-    assert result["rows_read"] == 12 == result["rows_valid"] + result["rows_quarantined"]
+    assert result["rows_read"] == 13 == result["rows_valid"] + result["rows_quarantined"]
     valid = pd.read_parquet(result["partition"])
     assert sorted(valid["nama_perusahaan"]) == sorted(
         ["PT CONTOH 1", "PT Maju" + SQL_INJECTION, FORMULA])

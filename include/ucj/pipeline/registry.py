@@ -31,7 +31,9 @@ def transform(df: pd.DataFrame) -> pa.Table:
         "skala_usaha": df["skala_usaha"], "kode_desa": df["kode_desa"],
     })
     for c in contract.COUNTS:
-        out[c] = pd.to_numeric(df[c]).astype("int32")
+        # int64 here; the schema's int32 cast below is checked (a count beyond it fails the
+        # row into the quarantine as type_conversion instead of wrapping to a negative)
+        out[c] = pd.to_numeric(df[c]).astype("int64")
     out["tgl_lapor_wlkp"] = pd.to_datetime(df["tgl_lapor_wlkp"], format="%Y-%m-%d").dt.date
     out["status_usaha"] = df["status_usaha"]
     updated = pd.to_datetime(df["updated_at"], utc=True, format="ISO8601")
