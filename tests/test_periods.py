@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
 from ucj import periods
 
 
@@ -29,3 +30,9 @@ def test_manual_run_without_parameter_takes_the_previous_month():
 def test_shift_and_bounds():
     assert periods.shift("2026-01", -1) == "2025-12"
     assert periods.bounds("2026-12")[1].isoformat() == "2027-01-01"
+
+
+@pytest.mark.parametrize("bad", ["2026-01\n", "2026-13", "2026-1", " 2026-01", "", None])
+def test_check_refuses_anything_but_yyyy_mm(bad):
+    with pytest.raises(ValueError, match="YYYY-MM"):
+        periods.check(bad)

@@ -9,7 +9,7 @@ PERIODE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def check(periode: str) -> str:
-    if not PERIODE.match(periode or ""):
+    if not PERIODE.fullmatch(periode or ""):  # fullmatch: "$" would let "2026-01\n" in
         raise ValueError(f"periode must be YYYY-MM, got {periode!r}")
     return periode
 
