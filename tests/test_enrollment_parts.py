@@ -86,13 +86,19 @@ def test_a_failing_part_leaves_the_previous_month_in_place(tmp_path):
     assert not any((lake / ".staging").rglob("*.parquet"))  # the failed run's parts are gone
 
 
-def test_stale_staging_of_an_earlier_failed_run_is_removed(tmp_path):
+def test_what_a_killed_run_left_days_ago_is_removed(tmp_path):
     path = write_csv(tmp_path / "kepesertaan_202601.csv", [BASE])
     lake = tmp_path / "lake"
     left = lake / ".staging" / "enrollment" / "periode=2026-01" / "deadbeef"
     (left / "valid").mkdir(parents=True)
     (left / "valid" / "part-00000.parquet").write_bytes(b"left by a killed run")
-    os.utime(left, (0, 0))
+    half = lake / "quarantine" / "enrollment" / ".periode=2026-01.cafe.tmp"
+    half.mkdir(parents=True)
+    recent = lake / ".staging" / "enrollment" / "periode=2026-01" / "running"
+    recent.mkdir()
+    for old in (left, half):
+        os.utime(old, (0, 0))
     enrollment.process(path, lake, tmp_path / "v", "s")
-    assert not left.exists()
+    assert not left.exists() and not half.exists()
+    assert recent.exists()  # a run in progress, perhaps: left alone
     shutil.rmtree(lake)

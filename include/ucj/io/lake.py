@@ -91,10 +91,14 @@ def staging_dir(lake: Path, dataset: str, key: str, value: str) -> Path:
 
 def remove_stale_staging(lake: Path, dataset: str, key: str, value: str,
                          older_than: float = STALE_STAGING_SECONDS) -> None:
-    """Remove part folders that runs of this partition left behind when they failed (a run
-    in progress is younger than ``older_than``)."""
+    """Remove what runs of this partition left behind when they were killed: part folders
+    and half-written partitions (``.<name>.<id>.tmp``). A run in progress is younger than
+    ``older_than``."""
     root = Path(lake) / ".staging" / dataset / f"{key}={value}"
-    for folder in root.glob("*") if root.exists() else []:
+    final = partition_dir(lake, dataset, key, value)
+    left = [*(root.glob("*") if root.exists() else []),
+            *(final.parent.glob(f".{final.name}.*.tmp") if final.parent.exists() else [])]
+    for folder in left:
         if time.time() - folder.stat().st_mtime > older_than:
             shutil.rmtree(folder, ignore_errors=True)
 

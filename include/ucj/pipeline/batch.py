@@ -71,7 +71,7 @@ def run_batch(batch: Batch, chunks: Iterable[pd.DataFrame], validator: Validator
     """Validate every chunk and write valid rows and quarantined rows to their partitions."""
     started = time.time()
     key, value = batch.partition_key, batch.partition_value
-    restore_partitions(batch, lake)
+    restore_partitions(lake, batch.source, key, value)
     with lk.PartitionWriter(lake, batch.source, key, value, batch.schema) as good, \
             lk.PartitionWriter(lake, f"quarantine/{batch.source}", key, value,
                                quarantine.schema(batch.columns)) as bad:
@@ -82,10 +82,11 @@ def run_batch(batch: Batch, chunks: Iterable[pd.DataFrame], validator: Validator
     return {**manifest, "partition": str(valid_dir), "quarantine": str(quarantine_dir)}
 
 
-def restore_partitions(batch: Batch, lake: Path) -> None:
-    for dataset in (batch.source, f"quarantine/{batch.source}"):
-        restore_interrupted_swap(lk.partition_dir(lake, dataset, batch.partition_key,
-                                                  batch.partition_value))
+def restore_partitions(lake: Path, source: str, key: str, value: str) -> None:
+    """Put back a partition a killed swap left aside; remove a killed run's leftovers."""
+    for dataset in (source, f"quarantine/{source}"):
+        restore_interrupted_swap(lk.partition_dir(lake, dataset, key, value))
+        lk.remove_stale_staging(lake, dataset, key, value)
 
 
 def validate_chunks(batch: Batch, chunks: Iterable[pd.DataFrame], validator: Validator,

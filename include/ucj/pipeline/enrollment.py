@@ -115,11 +115,11 @@ def plan(raw_file: Path, lake: Path, part_rows: int | None = None) -> list[dict]
     raw_file = Path(raw_file)
     part_rows = part_rows or int(os.environ.get("UCJ_PART_ROWS", PART_ROWS))
     periode = contract.periode_of_file(landing.check_name(raw_file.name))
+    restore_partitions(lake, contract.SOURCE, "periode", periode)
     # the header (schema drift) and a first record, before any part starts
     next(iter(_chunks(raw_file, 1)))
     ranges = (plan_parts(raw_file, part_rows) if raw_file.suffix.lower() == ".csv"
               else [None])
-    lk.remove_stale_staging(lake, contract.SOURCE, "periode", periode)
     staging = lk.staging_dir(lake, contract.SOURCE, "periode", periode)
     return [{"index": i, "of": len(ranges), "byte_range": r, "raw_file": str(raw_file),
              "periode": periode, "lake": str(lake), "staging": str(staging),
@@ -221,7 +221,7 @@ def commit(parts: list[dict], validation_dir: Path, extra_manifest: dict | None 
     for part in parts[1:]:
         tally.merge(pickle.loads(_part_file(part, "tally", "pickle").read_bytes()))
     batch, lake, staging = _batch(first, "", None), Path(first["lake"]), Path(first["staging"])
-    restore_partitions(batch, lake)
+    restore_partitions(lake, contract.SOURCE, "periode", first["periode"])
     manifest = finish(batch, tally, validation_dir, first["planned_at"],
                       {"parts": len(parts), **(extra_manifest or {})})
     key, periode = "periode", first["periode"]
