@@ -94,4 +94,5 @@ def ucj_enrollment():
     validated = validate.expand(part=parts)
     counted >> find_duplicates(parts) >> validated >> commit(parts, raw)
 
+
 ucj_enrollment()
