@@ -71,10 +71,15 @@ print("RESULT " + json.dumps({"seconds": time.time() - t, "rows": rows, "rss_mb"
 
 
 def tile(base: Path, target: Path, rows: int) -> int:
-    """Write ``rows`` data rows by repeating ``base`` with fresh kpj and NIK ranges."""
+    """Write ``rows`` data rows by repeating ``base`` with fresh kpj and NIK ranges: each
+    distinct kpj of the base gets a number, a tile writes ``3TT`` + that number, so cards are
+    unique across tiles and the base's planted repeats stay repeats within a tile."""
     written = 0
     with open(base, encoding="utf-8-sig") as src:
         header, body = src.readline(), [line for line in src if line.strip()]
+    number: dict[str, int] = {}
+    for line in body:
+        number.setdefault(line.split(";")[1], len(number))
     with open(target, "w", encoding="utf-8") as out:
         out.write(header)
         t = 0
@@ -85,7 +90,7 @@ def tile(base: Path, target: Path, rows: int) -> int:
                 if t:
                     f = line.split(";")
                     if len(f[1]) == 11:
-                        f[1] = f"{100 + t:03d}{f[1][3:]}"
+                        f[1] = f"{300 + t:03d}{number[f[1]]:08d}"
                     if len(f[2]) == 16:
                         f[2] = f"{32 + t // 100:02d}{t % 100:02d}{f[2][4:]}"
                     line = ";".join(f)
