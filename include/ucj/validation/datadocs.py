@@ -64,6 +64,7 @@ class ResultAggregate:
     def __init__(self, descriptions: dict[str, str] | None = None) -> None:
         self._rules: dict[str, dict] = {}
         self._descriptions = descriptions or {}
+        self._order = {name: i for i, name in enumerate(self._descriptions)}
         self.chunks = 0
 
     def add(self, suite_results) -> None:
@@ -120,10 +121,9 @@ class ResultAggregate:
         self._in_rule_order()
 
     def _in_rule_order(self) -> None:
-        if self._descriptions and len(self._rules) > 1:
-            order = {name: i for i, name in enumerate(self._descriptions)}
+        if self._order and len(self._rules) > 1:
             self._rules = dict(sorted(self._rules.items(),
-                                      key=lambda kv: order.get(kv[0], len(order))))
+                                      key=lambda kv: self._order.get(kv[0], len(self._order))))
 
     def rules(self) -> list[str]:
         return list(self._rules)

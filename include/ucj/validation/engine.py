@@ -106,6 +106,7 @@ class Validator:
                 gx.ValidationDefinition(name=f"v_{uid}", data=batch, suite=gx_suite))
             self._groups.append((list(columns), definition))
         self._severity = {r.name: r.severity for r in rules}
+        self._order = {r.name: i for i, r in enumerate(rules)}
         # GX's date-format check misreads categoricals: those columns stay text.
         date_format = "ExpectColumnValuesToMatchStrftimeFormat"
         self._as_text = {c for r in rules for c in r.columns
@@ -126,7 +127,10 @@ class Validator:
                                           result_format={"result_format": "COMPLETE"}))
         counts: Counter = Counter()
         failing: dict[object, list[str]] = {}
-        for res in (r for result in results for r in result.results):
+        # rule order, so each row's reasons list its rules as the suite does
+        in_rule_order = sorted((r for result in results for r in result.results),
+                               key=lambda r: self._order[r.expectation_config.meta["rule"]])
+        for res in in_rule_order:
             rule = res.expectation_config.meta["rule"]
             if res.exception_info.get("raised_exception"):
                 message = res.exception_info.get("exception_message")
@@ -136,9 +140,7 @@ class Validator:
             if self._severity[rule] == ERROR:
                 for idx in indexes:
                     failing.setdefault(idx, []).append(rule)
-        order = {name: i for i, name in enumerate(self._severity)}
-        reasons = pd.Series({i: ";".join(sorted(r, key=order.get)) for i, r in failing.items()},
-                            dtype="object")
+        reasons = pd.Series({i: ";".join(r) for i, r in failing.items()}, dtype="object")
         reasons = reasons.sort_index()
         return ChunkOutcome(reasons=reasons, counts=counts, gx_result=results)
 
