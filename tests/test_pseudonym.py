@@ -26,3 +26,17 @@ def test_the_key_is_not_the_nik_nor_a_plain_hash_of_it():
     key = pseudonym.person_keys(nik, "secret-a").iloc[0]
     assert BASE["nik"] not in key
     assert key != hashlib.sha256(BASE["nik"].encode()).hexdigest()[:32]
+
+
+def test_the_key_is_hmac_sha256_of_the_nik():
+    """The vectorised key equals Python's HMAC-SHA256, long secrets (hashed first) included."""
+    import hashlib
+    import hmac
+
+    niks = pd.Series([str(3213010101900001 + i * 7919) for i in range(2_000)] + ["", "ä"],
+                     index=range(7, 2_009))
+    for secret in ["s", "a-secret-of-the-district", "x" * 100]:
+        keys = pseudonym.person_keys(niks, secret)
+        assert keys.index.equals(niks.index)
+        assert keys.tolist() == [hmac.digest(secret.encode(), v.encode(), hashlib.sha256)
+                                 .hex()[:32] for v in niks]

@@ -67,14 +67,11 @@ class ResultAggregate:
         self._order = {name: i for i, name in enumerate(self._descriptions)}
         self.chunks = 0
 
-    def add(self, suite_results) -> None:
-        """One chunk's results: a GX suite result, or a list of them (one per column group
-        of the suite, see ``ucj.validation.engine``)."""
+    def add(self, rule_results) -> None:
+        """One chunk's results: a ``ucj.validation.distinct.RuleResult`` per rule."""
         self.chunks += 1
-        if not isinstance(suite_results, list | tuple):
-            suite_results = [suite_results]
-        for res in (r for suite_result in suite_results for r in suite_result.results):
-            config = res.expectation_config
+        for res in rule_results:
+            config = res.config
             rule = config.meta["rule"]
             got = res.result or {}
             agg = self._rules.get(rule)

@@ -9,6 +9,13 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ucj.validation.datadocs import ResultAggregate
+from ucj.validation.distinct import (  # noqa: F401 - ValidationEngineError is ours to raise
+    DistinctGroup,
+    RuleResult,
+    ValidationEngineError,
+    raise_on_exception,
+    row_wise,
+)
 from ucj.validation.rules import ERROR, Rule, gx_expectations
 
 _context = None
@@ -33,7 +40,7 @@ def _gx_context():
 class ChunkOutcome:
     reasons: pd.Series  # index -> ";"-joined failed error rules (only failing rows)
     counts: Counter  # rule -> rows failing it (errors and warnings)
-    gx_result: object = None  # the chunk's GX suite result, merged into the batch's Data Docs
+    rule_results: list[RuleResult] = field(default_factory=list)  # merged into the Data Docs
 
 
 @dataclass
@@ -51,8 +58,7 @@ class Report:
     def add(self, rows: int, outcome: ChunkOutcome) -> None:
         self.rows += rows
         self.counts.update(outcome.counts)
-        if outcome.gx_result is not None:
-            self.results.add(outcome.gx_result)
+        self.results.add(outcome.rule_results)
 
     def merge(self, other: Report) -> None:
         """Add another part's report of the same suite."""
@@ -80,31 +86,25 @@ class Validator:
 
     The suite runs as one GX validation per *column group* (the rules reading the same
     columns), each on a frame of just those columns: with row-level (COMPLETE) results GX
-    slices its whole batch frame for every expectation, so a narrow frame makes validation
-    3-4x faster on a district month. Every rule is still a GX expectation and its results
-    are merged back into one suite result for the Data Docs."""
+    slices its whole batch frame for every expectation, so a narrow frame is faster. A group
+    of row-wise rules is validated on its distinct value combinations
+    (``ucj.validation.distinct``); a group with a rule over many rows (uniqueness) on its
+    rows. Every rule is a GX expectation, and the results of all groups are merged back into
+    one suite result for the Data Docs. ``distinct=False`` validates every group on its rows
+    (the reference the distinct way is tested against)."""
 
-    def __init__(self, suite: str, rules: list[Rule]):
-        import great_expectations as gx
-
+    def __init__(self, suite: str, rules: list[Rule], distinct: bool = True):
         names = [r.name for r in rules]
         if len(set(names)) != len(names):
             raise ValueError(f"duplicate rule names in suite {suite}")
         self.suite_name = suite
         self.rules = rules
-        ctx = _gx_context()
         for rule in rules:
             rule.expectation.meta = {"rule": rule.name, "severity": rule.severity}
-        self._groups: list[tuple[list[str], object]] = []
-        for columns, group in column_groups(rules).items():
-            uid = f"{suite}_{next(_ids)}"  # the ephemeral context is shared per process
-            asset = ctx.data_sources.add_pandas(f"ds_{uid}").add_dataframe_asset(f"a_{uid}")
-            batch = asset.add_batch_definition_whole_dataframe(f"b_{uid}")
-            gx_suite = ctx.suites.add(gx.ExpectationSuite(f"s_{uid}", expectations=[
-                r.expectation for r in group]))
-            definition = ctx.validation_definitions.add(
-                gx.ValidationDefinition(name=f"v_{uid}", data=batch, suite=gx_suite))
-            self._groups.append((list(columns), definition))
+        batch_definition = _batch_definition(suite)
+        self._groups = [
+            self._group(batch_definition, list(columns), [r.expectation for r in group], distinct)
+            for columns, group in column_groups(rules).items()]
         self._severity = {r.name: r.severity for r in rules}
         self._order = {r.name: i for i, r in enumerate(rules)}
         # GX's date-format check misreads categoricals: those columns stay text.
@@ -112,37 +112,86 @@ class Validator:
         self._as_text = {c for r in rules for c in r.columns
                          if type(r.expectation).__name__ == date_format}
 
+    def _group(self, batch_definition, columns: list[str], expectations: list, distinct: bool):
+        run = _suite_runner(batch_definition, f"{self.suite_name}:{','.join(columns)}",
+                            expectations)
+        if distinct and row_wise([e.configuration for e in expectations]):
+            return DistinctGroup(columns, [e.configuration for e in expectations], run)
+        return _RowGroup(columns, run)
+
     def new_report(self) -> Report:
         return Report(self.suite_name, self.rules)
 
     def validate(self, df: pd.DataFrame) -> ChunkOutcome:
         if not df.index.is_unique:
             raise ValueError("validation needs a unique index to name failing rows")
-        frame = compact(df, self._as_text)
-        results = []
-        for columns, definition in self._groups:
+        compacted = None
+        results: list[RuleResult] = []
+        for group in self._groups:
             # a column missing from the frame is left for GX to report as its own error
-            batch = frame[[c for c in columns if c in frame.columns]]
-            results.append(definition.run(batch_parameters={"dataframe": batch},
-                                          result_format={"result_format": "COMPLETE"}))
+            present = [c for c in group.columns if c in df.columns]
+            if isinstance(group, DistinctGroup) and present == group.columns:
+                results += group.validate(df[present])
+                continue
+            if compacted is None:
+                compacted = compact(df, self._as_text)
+            results += group.validate(compacted[present])
         counts: Counter = Counter()
         failing: dict[object, list[str]] = {}
         # rule order, so each row's reasons list its rules as the suite does
-        in_rule_order = sorted((r for result in results for r in result.results),
-                               key=lambda r: self._order[r.expectation_config.meta["rule"]])
-        for res in in_rule_order:
-            rule = res.expectation_config.meta["rule"]
-            if res.exception_info.get("raised_exception"):
-                message = res.exception_info.get("exception_message")
-                raise ValidationEngineError(f"rule {rule} could not be evaluated: {message}")
-            indexes = res.result.get("unexpected_index_list") or []
-            counts[rule] = len(indexes)
+        for res in sorted(results, key=lambda r: self._order[r.config.meta["rule"]]):
+            rule = res.config.meta["rule"]
+            counts[rule] = len(res.unexpected_index)
             if self._severity[rule] == ERROR:
-                for idx in indexes:
+                for idx in res.unexpected_index:
                     failing.setdefault(idx, []).append(rule)
         reasons = pd.Series({i: ";".join(r) for i, r in failing.items()}, dtype="object")
         reasons = reasons.sort_index()
-        return ChunkOutcome(reasons=reasons, counts=counts, gx_result=results)
+        return ChunkOutcome(reasons=reasons, counts=counts, rule_results=results)
+
+
+class _RowGroup:
+    """A column group GX validates on all its rows (it holds a rule over many rows)."""
+
+    def __init__(self, columns: list[str], run):
+        self.columns = columns
+        self.run = run
+
+    def validate(self, frame: pd.DataFrame) -> list[RuleResult]:
+        out = []
+        for res in self.run(frame).results:
+            raise_on_exception(res)
+            out.append(RuleResult(res.expectation_config, bool(res.success), res.result,
+                                  res.exception_info,
+                                  res.result.get("unexpected_index_list") or []))
+        return out
+
+
+def _batch_definition(suite: str):
+    """A whole-dataframe batch definition in the ephemeral context: one per validator, its
+    frame given at each run (registering one per group cost a second per validator)."""
+    ctx = _gx_context()
+    uid = f"{suite}_{next(_ids)}"  # the ephemeral context is shared per process
+    asset = ctx.data_sources.add_pandas(f"ds_{uid}").add_dataframe_asset(f"a_{uid}")
+    return asset.add_batch_definition_whole_dataframe(f"b_{uid}")
+
+
+def _suite_runner(batch_definition, name: str, expectations: list):
+    """A function validating a frame with a GX suite of ``expectations``: GX's validator on
+    the batch definition, without storing each result (the batch's results are merged and
+    stored once, see ``ucj.validation.datadocs``)."""
+    import great_expectations as gx
+    from great_expectations.validator.v1_validator import Validator as GxValidator
+
+    gx_suite = gx.ExpectationSuite(name, expectations=expectations)
+
+    def run(frame: pd.DataFrame):
+        validator = GxValidator(batch_definition=batch_definition,
+                                batch_parameters={"dataframe": frame},
+                                result_format={"result_format": "COMPLETE"})
+        return validator.validate_expectation_suite(gx_suite)
+
+    return run
 
 
 def column_groups(rules: list[Rule]) -> dict[tuple[str, ...], list[Rule]]:
@@ -190,7 +239,3 @@ def compact(df: pd.DataFrame, keep: set[str] = frozenset()) -> pd.DataFrame:
             if out[col].nunique(dropna=True) <= limit:
                 out[col] = out[col].astype("category")
     return out
-
-
-class ValidationEngineError(RuntimeError):
-    """An expectation raised instead of answering: the batch cannot be trusted, so stop."""
