@@ -61,11 +61,13 @@ def _same_everywhere(rules_of, chunks) -> Validator:
 def test_enrollment_month(landing):
     validator = _same_everywhere(
         lambda: enrollment.rules("2026-01", wilayah.village_codes()), _enrollment_chunks(landing))
-    # every group of the enrollment suite is row-wise: all go the distinct way
-    assert all(isinstance(g, distinct.DistinctGroup) for g in validator._groups)
+    # every group of the enrollment suite is row-wise: each goes the distinct way, until
+    # its values prove mostly distinct; those go into one group validated on its rows
     by_columns = {tuple(g.columns): g for g in validator._groups}
     assert by_columns[("kode_desa",)].remember  # few distinct desa: remembered
-    assert not by_columns[("kpj",)].remember  # all distinct: not worth remembering
+    mostly_distinct = [g for g in validator._groups if not isinstance(g, distinct.DistinctGroup)]
+    assert len(mostly_distinct) == 1
+    assert {"kpj", "nik", "nama"} <= set(mostly_distinct[0].columns)
 
 
 def test_village_budget_year(landing):
@@ -104,8 +106,9 @@ def test_remembered_combinations_span_chunks(monkeypatch):
                                                            10: "code_known"}
     outcome = validator.validate(second)
     assert outcome.reasons.to_dict() == {21: "code_known;id_present", 22: "code_known"}
-    # code: 4 combinations, then only the new D; id: 12 distinct (over the bound), then all 3
-    assert seen == [(("code",), 4), (("id",), 12), (("code",), 1), (("id",), 3)]
+    # code: 4 combinations, then only the new D; id: 12 distinct, so validated on its rows
+    assert seen == [(("code",), 4), (("id",), 12), (("code",), 1)]
+    assert [type(g).__name__ for g in validator._groups] == ["DistinctGroup", "_RowGroup"]
 
 
 def test_an_expectation_that_raises_stops_the_batch():

@@ -57,16 +57,19 @@ def row_wise(configs) -> bool:
 
 
 class DistinctGroup:
-    """A column group of row-wise rules, validated by ``run`` (a frame -> GX suite result)
-    on the distinct combinations of ``columns``."""
+    """A column group of row-wise rules (GX expectations), validated by ``run`` (a frame ->
+    GX suite result) on the distinct combinations of ``columns``."""
 
-    def __init__(self, columns: list[str], configs: list, run):
+    compact = False  # validated on the values as read
+
+    def __init__(self, columns: list[str], expectations: list, run):
         self.columns = columns
-        self.configs = configs
+        self.expectations = expectations
+        self.configs = [e.configuration for e in expectations]
         self.run = run
         self._known = pd.Index([], dtype=object)  # keys of the remembered combinations
-        self._flags = {c.meta["rule"]: _Flags.empty() for c in configs}
-        self._values: dict[str, dict[int, object]] = {c.meta["rule"]: {} for c in configs}
+        self._flags = {c.meta["rule"]: _Flags.empty() for c in self.configs}
+        self._values: dict[str, dict[int, object]] = {c.meta["rule"]: {} for c in self.configs}
         self.remember = True
 
     def validate(self, frame: pd.DataFrame) -> list[RuleResult]:

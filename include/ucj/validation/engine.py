@@ -101,7 +101,7 @@ class Validator:
         self.rules = rules
         for rule in rules:
             rule.expectation.meta = {"rule": rule.name, "severity": rule.severity}
-        batch_definition = _batch_definition(suite)
+        self._batch_definition = batch_definition = _batch_definition(suite)
         self._groups = [
             self._group(batch_definition, list(columns), [r.expectation for r in group], distinct)
             for columns, group in column_groups(rules).items()]
@@ -116,8 +116,25 @@ class Validator:
         run = _suite_runner(batch_definition, f"{self.suite_name}:{','.join(columns)}",
                             expectations)
         if distinct and row_wise([e.configuration for e in expectations]):
-            return DistinctGroup(columns, [e.configuration for e in expectations], run)
-        return _RowGroup(columns, run)
+            return DistinctGroup(columns, expectations, run)
+        return _RowGroup(columns, expectations, run, compact=True)
+
+    def _merge_mostly_distinct(self) -> None:
+        """Row-wise groups whose values are mostly distinct (kpj, NIK, nama) gain nothing
+        from their combinations: they go into one group GX validates on its rows, one GX
+        run a chunk instead of one each."""
+        merged = [g for g in self._groups if isinstance(g, DistinctGroup) and not g.remember]
+        if not merged:
+            return
+        old = next((g for g in self._groups if isinstance(g, _RowGroup) and g.merged), None)
+        merged += [old] if old else []
+        columns = sorted({c for g in merged for c in g.columns})
+        expectations = [e for g in merged for e in g.expectations]
+        group = _RowGroup(columns, expectations, _suite_runner(
+            self._batch_definition, f"{self.suite_name}:mostly-distinct", expectations),
+            compact=False)
+        group.merged = True
+        self._groups = [g for g in self._groups if g not in merged] + [group]
 
     def new_report(self) -> Report:
         return Report(self.suite_name, self.rules)
@@ -130,12 +147,10 @@ class Validator:
         for group in self._groups:
             # a column missing from the frame is left for GX to report as its own error
             present = [c for c in group.columns if c in df.columns]
-            if isinstance(group, DistinctGroup) and present == group.columns:
-                results += group.validate(df[present])
-                continue
-            if compacted is None:
+            if group.compact and compacted is None:
                 compacted = compact(df, self._as_text)
-            results += group.validate(compacted[present])
+            results += group.validate((compacted if group.compact else df)[present])
+        self._merge_mostly_distinct()
         counts: Counter = Counter()
         failing: dict[object, list[str]] = {}
         # rule order, so each row's reasons list its rules as the suite does
@@ -151,11 +166,16 @@ class Validator:
 
 
 class _RowGroup:
-    """A column group GX validates on all its rows (it holds a rule over many rows)."""
+    """A column group GX validates on all its rows: it holds a rule over many rows
+    (uniqueness), or its values are mostly distinct. ``compact``: it is given its frame
+    with low-cardinality text as categoricals (see :func:`compact`)."""
 
-    def __init__(self, columns: list[str], run):
+    def __init__(self, columns: list[str], expectations: list, run, compact: bool):
         self.columns = columns
+        self.expectations = expectations
         self.run = run
+        self.compact = compact
+        self.merged = False
 
     def validate(self, frame: pd.DataFrame) -> list[RuleResult]:
         out = []
