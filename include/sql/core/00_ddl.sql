@@ -49,8 +49,8 @@ CREATE TABLE IF NOT EXISTS core.fct_participant_month (
     tgl_kepesertaan DATE,
     tgl_nonaktif DATE,
     sumber_iuran VARCHAR,
-    iuran DECIMAL(18, 2),
-    PRIMARY KEY (periode, kpj)
+    iuran DECIMAL(18, 2)
+    -- key (periode, kpj): core/05_keys.postgres.sql, core/check_month_keys.sql
 );
 
 -- One row per active person and month, placed by the contract's rule: the kode_desa of
@@ -61,6 +61,6 @@ CREATE TABLE IF NOT EXISTS core.fct_person_month (
     kode_desa VARCHAR NOT NULL,
     segmen VARCHAR NOT NULL,
     kategori VARCHAR NOT NULL,
-    active_memberships INTEGER NOT NULL,
-    PRIMARY KEY (periode, person_key)
+    active_memberships INTEGER NOT NULL
+    -- key (periode, person_key): core/05_keys.postgres.sql, core/check_month_keys.sql
 );

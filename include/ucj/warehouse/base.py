@@ -48,6 +48,8 @@ class Warehouse(ABC):
 
 
 class Session(ABC):
+    backend: str  # "duckdb" or "postgres"
+
     @abstractmethod
     def execute(self, sql: str, params: dict | None = None) -> None: ...
 
@@ -73,8 +75,10 @@ class Session(ABC):
         return None if df.empty else df.iloc[0, 0]
 
 
-def sql_files(layer: str) -> list[str]:
-    return sorted(str(p.relative_to(sql_dir())) for p in (sql_dir() / layer).glob("*.sql"))
+def sql_files(layer: str, backend: str | None = None) -> list[str]:
+    """A layer's SQL files; ``name.postgres.sql`` files only for that ``backend``."""
+    files = sorted(str(p.relative_to(sql_dir())) for p in (sql_dir() / layer).glob("*.sql"))
+    return [f for f in files if Path(f).suffixes[:-1] in ([], [f".{backend}"])]
 
 
 def layer_path(layer: str, name: str) -> str:

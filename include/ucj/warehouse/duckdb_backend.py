@@ -18,6 +18,8 @@ def _bind(sql: str) -> str:
 
 
 class DuckDBSession(Session):
+    backend = "duckdb"
+
     def __init__(self, con: duckdb.DuckDBPyConnection):
         self.con = con
 

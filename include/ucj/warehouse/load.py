@@ -34,13 +34,15 @@ MONTH_MARTS = ["marts/mart_coverage.sql", "marts/mart_village_official_coverage.
 HEALTH_MART = "marts/mart_pipeline_health.sql"
 
 
-def ddl_files() -> list[str]:
-    """Each layer's numbered files (``00_ddl.sql``, ``10_...``) in layer order, then name."""
-    return [f for layer in LAYERS for f in sql_files(layer) if Path(f).name[:2].isdigit()]
+def ddl_files(backend: str | None = None) -> list[str]:
+    """Each layer's numbered files (``00_ddl.sql``, ``10_...``) in layer order, then name;
+    ``NN_name.<backend>.sql`` files only for that backend."""
+    return [f for layer in LAYERS for f in sql_files(layer, backend)
+            if Path(f).name[:2].isdigit()]
 
 
 def ensure_schema(s: Session) -> None:
-    for f in ddl_files():
+    for f in ddl_files(s.backend):
         s.run_file(f)
 
 
@@ -109,6 +111,8 @@ def load_enrollment_month(s: Session, partition: Path, run_id: str,
         s.run_file(f, params)
         if analyze and f in ANALYZE_AFTER:
             s.execute(f"ANALYZE {ANALYZE_AFTER[f]}")
+    if s.backend != "postgres":  # no key index there (core/05_keys.postgres.sql says why)
+        s.run_file("core/check_month_keys.sql", params)
     loaded = int(s.scalar(
         "SELECT COUNT(*) FROM core.fct_participant_month WHERE periode = :periode", params))
     if not staged == loaded == manifest["rows_valid"]:

@@ -118,6 +118,8 @@ class _CsvStream:
 
 
 class PostgresSession(Session):
+    backend = "postgres"
+
     def __init__(self, conn, cur):
         self.conn = conn
         self.cur = cur

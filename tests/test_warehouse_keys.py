@@ -1,0 +1,74 @@
+"""The month's keys (periode, kpj) and (periode, person_key) hold on both warehouses: a unique
+index on PostgreSQL, a check at load on DuckDB (which cannot spill a key index: a national
+month would not fit its memory cap). A month that breaks them fails its load and leaves the
+warehouse as it was."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from pg_helpers import scratch_database
+from test_indicators import MONTH
+from test_postgres_warehouse import _indicator_lake
+from ucj import warehouse
+from ucj.io.lake import data_files, read_manifest
+from ucj.warehouse import load as wl
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def wh(request, tmp_path):
+    if request.param == "duckdb":
+        con = warehouse.connect(f"duckdb:///{tmp_path / 'wh.duckdb'}")
+        yield con
+        con.close()
+        return
+    with scratch_database() as url:
+        con = warehouse.connect(url)
+        yield con
+        con.close()
+
+
+def _repeat_first_row(partition) -> None:
+    """Tamper with a validated month as no validation would let through: a kpj twice."""
+    files = data_files(partition)
+    table = pd.concat([pq.read_table(f).to_pandas() for f in files], ignore_index=True)
+    for f in files:
+        f.unlink()
+    pd.concat([table, table.iloc[:1]]).to_parquet(partition / "data.parquet", index=False)
+    manifest = read_manifest(partition)
+    manifest["rows_valid"] += 1
+    (partition / "_manifest.json").write_text(json.dumps(manifest))
+
+
+def _month(wh) -> list[tuple]:
+    return sorted(wh.query("SELECT kpj, person_key, kode_desa FROM core.fct_participant_month")
+                  .itertuples(index=False, name=None))
+
+
+def test_a_repeated_kpj_fails_the_load_and_keeps_the_month(wh, tmp_path):
+    lake = _indicator_lake(tmp_path, MONTH)
+    partitions = wl.enrollment_partitions(lake)
+    wl.refresh(wh, lake, partitions, "first")
+    before = _month(wh)
+    assert len(before) == len({kpj for kpj, _, _ in before}) > 0
+    _repeat_first_row(partitions[0])
+    with pytest.raises(Exception, match="fct_participant_month|duplicate key"):
+        wl.refresh(wh, lake, partitions, "second")
+    assert _month(wh) == before
+
+
+def test_the_key_index_is_on_postgres_only(wh):
+    with wh.transaction() as s:
+        wl.ensure_schema(s)
+        wl.ensure_schema(s)  # idempotent
+    if wh.backend == "postgres":
+        indexes = set(wh.query("SELECT indexname FROM pg_indexes WHERE schemaname = 'core'")
+                      ["indexname"])
+        assert {"fct_participant_month_pkey", "fct_person_month_pkey"} <= indexes
+    else:
+        keys = wh.query("SELECT table_name FROM duckdb_constraints() "
+                        "WHERE constraint_type IN ('PRIMARY KEY', 'UNIQUE')")
+        assert not {"fct_participant_month", "fct_person_month"} & set(keys["table_name"])
