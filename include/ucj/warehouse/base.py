@@ -6,7 +6,9 @@ Values always travel as bound parameters, never formatted into the SQL text.
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +18,7 @@ import sqlparse
 
 from ucj.config import sql_dir
 
+log = logging.getLogger(__name__)
 PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
 
@@ -66,9 +69,12 @@ class Session(ABC):
         """Append a DataFrame's rows to ``table`` (matching columns by name)."""
 
     def run_file(self, relpath: str, params: dict | None = None) -> None:
+        started = time.perf_counter()
         sql = (sql_dir() / relpath).read_text()
         for stmt in statements(sql):
             self.execute(stmt, params or {})
+        # in the task log: which step of a load takes the time
+        log.info("%s: %.2f s", relpath, time.perf_counter() - started)
 
     def scalar(self, sql: str, params: dict | None = None):
         df = self.query(sql, params)
