@@ -204,7 +204,9 @@ def _combinations(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, 
     else:
         codes = frame.groupby(columns, dropna=False, sort=False, observed=True).ngroup()
         codes = codes.to_numpy()
-    _, first = np.unique(codes, return_index=True)
+    # the first row of each combination in one pass (no sort): the last write wins
+    first = np.empty(codes.max() + 1 if len(codes) else 0, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
     return codes, first
 
 
