@@ -124,6 +124,15 @@ def test_an_expectation_that_raises_stops_the_batch():
             validator.validate(frame)
 
 
+def test_a_missing_column_stops_the_batch_naming_the_rule():
+    from ucj.validation import rules as r
+
+    rules = [r.in_set("code_known", "code", {"A"}, "code is A")]
+    for validator in (Validator("missing", rules), Validator("missing", rules, distinct=False)):
+        with pytest.raises(ValidationEngineError, match="code_known"):
+            validator.validate(pd.DataFrame({"other": ["A"]}))
+
+
 def test_uniqueness_is_validated_on_rows():
     gxe = gx_expectations()
     from ucj.validation import rules as r

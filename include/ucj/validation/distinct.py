@@ -73,6 +73,11 @@ class DistinctGroup:
         self.remember = True
 
     def validate(self, frame: pd.DataFrame) -> list[RuleResult]:
+        missing = [c for c in self.columns if c not in frame.columns]
+        if missing:  # GX names the rule that cannot find its column
+            for res in self.run(frame).results:
+                raise_on_exception(res)
+            raise ValidationEngineError(f"columns {missing} are missing")
         codes, first = _combinations(frame, self.columns)
         keys = _keys(frame.iloc[first], self.columns)
         # keys that read alike as text cannot be told apart among the remembered ones
