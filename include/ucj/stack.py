@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -43,7 +43,7 @@ class StackConfig:
     home: Path  # AIRFLOW_HOME: logs, pid files
     workers: int = 1
     concurrency: int = 2
-    api_port: int = field(default_factory=_free_port)
+    api_port: int = field(default_factory=free_port)
     extra_env: dict = field(default_factory=dict)
 
     def env(self) -> dict:
@@ -72,14 +72,20 @@ class StackConfig:
         return env
 
 
-class Stack:
-    """Start, watch and stop the processes; every process gets its own log file."""
+class Processes:
+    """Airflow processes started from one environment, each with its own log file under
+    ``home``, stopped by their process groups. :class:`Stack` and the reliability tests'
+    LocalExecutor stack say which processes to start."""
 
-    def __init__(self, cfg: StackConfig):
-        self.cfg = cfg
-        self.env = cfg.env()
+    def __init__(self, home: Path, env: dict, api_port: int):
+        self.home = home
+        self.env = env
+        self.api_port = api_port
         self.procs: dict[str, subprocess.Popen] = {}
-        cfg.home.mkdir(parents=True, exist_ok=True)
+        home.mkdir(parents=True, exist_ok=True)
+
+    def start(self) -> Processes:
+        raise NotImplementedError
 
     def airflow(self, *args: str, check: bool = True, timeout: float = 300) -> str:
         out = subprocess.run([sys.executable, "-m", "airflow", *args], env=self.env,
@@ -89,10 +95,67 @@ class Stack:
         return out.stdout
 
     def _spawn(self, name: str, *args: str) -> None:
-        log = open(self.cfg.home / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child
+        log = open(self.home / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child
         self.procs[name] = subprocess.Popen(
             [sys.executable, "-m", "airflow", *args], env=self.env, stdout=log,
             stderr=subprocess.STDOUT, start_new_session=True)
+
+    def wait(self, predicate, timeout: float, what: str, every: float = 1.0):
+        """``predicate()``'s first value that is not None, checking the processes live."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            self.check_alive()
+            if (value := predicate()) is not None:
+                return value
+            time.sleep(every)
+        raise TimeoutError(f"{what} did not happen in {timeout}s; logs in {self.home}")
+
+    def wait_healthy(self, timeout: float = 120) -> None:
+        self.wait(self._healthy, timeout, "api-server health")
+
+    def _healthy(self) -> bool | None:
+        url = f"http://127.0.0.1:{self.api_port}/api/v2/monitor/health"
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                return True if resp.status == 200 else None
+        except OSError:
+            return None
+
+    def check_alive(self) -> None:
+        dead = {n: p.returncode for n, p in self.procs.items() if p.poll() is not None}
+        if dead:
+            raise RuntimeError(f"Airflow process(es) exited: {dead}; logs in {self.home}")
+
+    def stop(self) -> None:
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)  # the process group this stack started
+        deadline = time.time() + 30
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.time()))
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+    def __enter__(self):
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+class Stack(Processes):
+    """The CeleryExecutor deployment: api-server, scheduler, dag-processor, triggerer and
+    Celery workers."""
+
+    def __init__(self, cfg: StackConfig):
+        super().__init__(cfg.home, cfg.env(), cfg.api_port)
+        self.cfg = cfg
 
     def start(self) -> Stack:
         self.airflow("db", "migrate")
@@ -106,47 +169,6 @@ class Stack:
                         "--skip-serve-logs")
         self.wait_healthy()
         return self
-
-    def wait_healthy(self, timeout: float = 120) -> None:
-        url = f"http://127.0.0.1:{self.cfg.api_port}/api/v2/monitor/health"
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            self.check_alive()
-            try:
-                with urllib.request.urlopen(url, timeout=2) as resp:
-                    if resp.status == 200:
-                        return
-            except OSError:
-                pass
-            time.sleep(1)
-        raise TimeoutError(f"api-server not healthy after {timeout}s; logs in {self.cfg.home}")
-
-    def check_alive(self) -> None:
-        dead = {n: p.returncode for n, p in self.procs.items() if p.poll() is not None}
-        if dead:
-            raise RuntimeError(f"stack process(es) exited: {dead}; logs in {self.cfg.home}")
-
-    def stop(self) -> None:
-        for proc in self.procs.values():
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-        deadline = time.time() + 30
-        for proc in self.procs.values():
-            try:
-                proc.wait(timeout=max(0.1, deadline - time.time()))
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-
-    def __enter__(self) -> Stack:
-        try:
-            return self.start()
-        except BaseException:
-            self.stop()
-            raise
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
 
 def main(argv: list[str] | None = None) -> int:
