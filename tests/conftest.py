@@ -29,6 +29,24 @@ for key in ("UCJ_LANDING_ZONE", "UCJ_LAKE", "UCJ_VALIDATION_DIR", "UCJ_WAREHOUSE
 sys.path.insert(0, str(ROOT / "tests"))
 
 
+@pytest.fixture
+def smtp():
+    """A real SMTP server on loopback (``tests/receivers.py``)."""
+    from receivers import smtp_inbox
+
+    with smtp_inbox() as inbox:
+        yield inbox
+
+
+@pytest.fixture
+def webhook():
+    """A real webhook server on loopback (``tests/receivers.py``)."""
+    from receivers import webhook_server
+
+    with webhook_server() as hook:
+        yield hook
+
+
 @pytest.fixture(scope="session")
 def dagbag():
     from airflow.dag_processing.dagbag import DagBag

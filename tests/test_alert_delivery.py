@@ -2,67 +2,11 @@
 
 from __future__ import annotations
 
-import email
-import json
-import socket
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
-from aiosmtpd.controller import Controller
 from test_compliance import wh  # noqa: F401 - the two hand-made months with their alerts
 from ucj.alerts import company
 from ucj.alerts.deliver import DeliveryFailed, deliver
 from ucj.alerts.notifiers import EmailAlertNotifier, WebhookAlertNotifier
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    with socket.socket() as probe:  # a free loopback port (the controller checks it is up)
-        probe.bind(("127.0.0.1", 0))
-        inbox.port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
-    controller.start()
-    yield inbox
-    controller.stop()
-
-
-class Hook(BaseHTTPRequestHandler):
-    received: list
-    fail_next: list
-
-    def do_POST(self):  # noqa: N802
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        if self.fail_next:
-            self.fail_next.pop()
-            self.send_response(503)
-        else:
-            self.received.append(body)
-            self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def webhook():
-    handler = type("H", (Hook,), {"received": [], "fail_next": []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    handler.url = f"http://127.0.0.1:{server.server_address[1]}/alerts"
-    yield handler
-    server.shutdown()
 
 
 def notifiers(smtp, webhook):
@@ -94,7 +38,7 @@ def test_new_alerts_arrive_once_by_email_and_webhook(wh, smtp, webhook):  # noqa
     # Jan: 4 opened; Feb: 3 opened; ongoing and resolved alerts are not sent again.
     assert len(expected) == 7
     assert sorted(m["X-UCJ-Alert-Id"] for m in smtp.messages) == sorted(expected["alert_id"])
-    assert sorted(b["alert_id"] for b in webhook.received) == sorted(expected["alert_id"])
+    assert sorted(b["alert_id"] for b in webhook.delivered()) == sorted(expected["alert_id"])
     again = deliver(wh, notifiers(smtp, webhook))
     assert again == {"email": {"pending": 0, "sent": 0}, "webhook": {"pending": 0, "sent": 0}}
     assert len(smtp.messages) == 7
@@ -103,7 +47,7 @@ def test_new_alerts_arrive_once_by_email_and_webhook(wh, smtp, webhook):  # noqa
     text = pwbd.get_payload(decode=True).decode()
     assert "Perusahaan Wajib Belum Daftar" in text and "belum terdaftar" in text
     assert "Tenaga kerja menurut WLKP: 20" in text and pwbd["X-UCJ-Alert-Id"] in text
-    drop = next(b for b in webhook.received if b["rule"] == "PENURUNAN_MENDADAK")
+    drop = next(b for b in webhook.delivered() if b["rule"] == "PENURUNAN_MENDADAK")
     assert drop["npp"] == "10000006" and drop["evidence"]["peserta_pu_aktif"] == 3
     assert drop["periode"] == "2026-02" and drop["status"] == "new"
     assert "Penurunan peserta mendadak" in drop["message"]

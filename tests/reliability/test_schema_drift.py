@@ -4,12 +4,8 @@ engineers are told (a real webhook and a real SMTP server on loopback receive it
 
 from __future__ import annotations
 
-import email
 import hashlib
 import json
-import socket
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -135,54 +131,6 @@ def test_after_every_drift_the_warehouse_is_as_before(baseline):
 # -- the notification --------------------------------------------------------------------------
 
 
-class Hook(BaseHTTPRequestHandler):
-    received: list
-    fail: list
-
-    def do_POST(self):  # noqa: N802 - http.server's hook name
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        self.received.append({"body": body, "auth": self.headers.get("Authorization")})
-        self.send_response(503 if self.fail else 200)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def webhook():
-    handler = type("H", (Hook,), {"received": [], "fail": []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    handler.url = f"http://127.0.0.1:{server.server_address[1]}/pipeline"
-    yield handler
-    server.shutdown()
-    server.server_close()
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook
-        self.messages.append((envelope.rcpt_tos, email.message_from_bytes(envelope.content)))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp():
-    from aiosmtpd.controller import Controller
-
-    inbox = Inbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        inbox.port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
-    controller.start()
-    yield inbox
-    controller.stop()
-
-
 class FakeTI:
     dag_id, task_id, run_id, try_number = "ucj_enrollment", "validate", "scheduled__2026-02", 3
     log_url = "http://airflow.local/log"
@@ -208,7 +156,7 @@ def test_the_notifier_sends_the_drift_by_webhook_and_email(tmp_path, webhook, sm
               "to": ["data-engineering@subang.go.id"]})
     notifier(drift_context(tmp_path))  # as Airflow calls an on_failure_callback
 
-    [hit] = webhook.received
+    [hit] = webhook.requests
     body = hit["body"]
     assert hit["auth"] == "Bearer s3cret"
     assert body["type"] == "pipeline_failure" and body["kind"] == "schema_drift"
@@ -219,7 +167,7 @@ def test_the_notifier_sends_the_drift_by_webhook_and_email(tmp_path, webhook, sm
     assert body["rule"] == "header_matches_contract" and body["line"] == 1
     assert "schema drift" in body["subject"] and "kepesertaan_202601.csv" in body["subject"]
 
-    [(rcpt, msg)] = smtp.messages
+    [rcpt], [msg] = smtp.recipients, smtp.messages
     assert rcpt == ["data-engineering@subang.go.id"]
     assert msg["Subject"] == body["subject"] and msg["X-UCJ-Failure-Kind"] == "schema_drift"
     text = msg.get_payload(decode=True).decode()
@@ -238,12 +186,12 @@ def test_channels_come_from_the_connections_and_a_failing_one_does_not_raise(tmp
                                    "from": "ucj@subang.go.id", "to": ["pengawas@x.id"],
                                    "data_engineers": ["de@subang.go.id"]})),
     }
-    webhook.fail.append(True)  # the webhook answers 503: logged, e-mail still goes
+    webhook.down.append(True)  # the webhook answers 503: logged, e-mail still goes
     notifier = DataEngineerNotifier(connection=conns.get)
     outcome = notifier.notify(drift_context(tmp_path))
     assert outcome["webhook"].startswith("failed") and outcome["email"] == "sent"
-    assert webhook.received[0]["auth"] == "Bearer tok"
-    assert smtp.messages[0][0] == ["de@subang.go.id"]  # the engineers, not the inspectors
+    assert webhook.requests[0]["auth"] == "Bearer tok"
+    assert smtp.recipients[0] == ["de@subang.go.id"]  # the engineers, not the inspectors
     assert DataEngineerNotifier(connection=lambda _: None).notify(drift_context(tmp_path)) == {}
 
 
@@ -279,7 +227,7 @@ def test_a_real_dag_run_with_drift_notifies_and_writes_nothing(tmp_path, dagbag,
         monkeypatch.setattr(task, "retries", 0)
     run = dag.test(run_conf={"periode": "2026-01"})
     assert str(run.state).endswith("failed")
-    [hit] = webhook.received
+    [hit] = webhook.requests
     assert hit["body"]["kind"] == "schema_drift"
     assert hit["body"]["unexpected_columns"] == ["email"]
     assert hit["body"]["dag_id"] == "ucj_enrollment" and hit["body"]["task_id"] == "plan_parts"
