@@ -158,8 +158,10 @@ flagged AS (
            END AS peserta_pr_tanpa_premi
     FROM equivalent e
 ),
-kecamatan AS (
-    SELECT d.kode_kecamatan AS kode_wilayah, w.nama AS nama_wilayah, d.kode_kecamatan,
+-- kecamatan and kabupaten in one pass: a row per kecamatan, and the whole (kode_kecamatan
+-- NULL: desa outside a known kecamatan are left out of both, as before)
+rolled_up AS (
+    SELECT d.kode_kecamatan,
            SUM(d.desa_apbdes) AS desa_apbdes, MAX(d.tgl_update) AS tgl_update,
            SUM(d.dd_a) AS dd_a, SUM(d.dd_r) AS dd_r, SUM(d.add_a) AS add_a,
            SUM(d.add_r) AS add_r, SUM(d.bhp_a) AS bhp_a, SUM(d.bhp_r) AS bhp_r,
@@ -175,29 +177,20 @@ kecamatan AS (
            SUM(d.perangkat_aktif) AS perangkat_aktif,
            SUM(d.jumlah_perangkat_desa) AS jumlah_perangkat_desa
     FROM flagged d
-    JOIN core.dim_wilayah w ON w.kode_wilayah = d.kode_kecamatan
-    GROUP BY d.kode_kecamatan, w.nama
+    WHERE d.kode_kecamatan IN (SELECT kode_wilayah FROM core.dim_wilayah)
+    GROUP BY GROUPING SETS ((d.kode_kecamatan), ())
+    HAVING COUNT(*) > 0  -- no whole of an empty year
+),
+kecamatan AS (
+    SELECT r.kode_kecamatan AS kode_wilayah, w.nama AS nama_wilayah, r.*
+    FROM rolled_up r
+    JOIN core.dim_wilayah w ON w.kode_wilayah = r.kode_kecamatan
 ),
 kabupaten AS (
-    SELECT w.kode_wilayah, w.nama AS nama_wilayah, CAST(NULL AS VARCHAR) AS kode_kecamatan,
-           SUM(k.desa_apbdes) AS desa_apbdes, MAX(k.tgl_update) AS tgl_update,
-           SUM(k.dd_a) AS dd_a, SUM(k.dd_r) AS dd_r, SUM(k.add_a) AS add_a,
-           SUM(k.add_r) AS add_r, SUM(k.bhp_a) AS bhp_a, SUM(k.bhp_r) AS bhp_r,
-           SUM(k.pp_a) AS pp_a, SUM(k.pp_r) AS pp_r, SUM(k.pp_dds_a) AS pp_dds_a,
-           SUM(k.pp_dds_r) AS pp_dds_r, SUM(k.pp_lain_a) AS pp_lain_a,
-           SUM(k.pp_lain_r) AS pp_lain_r, SUM(k.pr_a) AS pr_a, SUM(k.pr_r) AS pr_r,
-           SUM(k.pr_dds_a) AS pr_dds_a, SUM(k.pr_dds_r) AS pr_dds_r,
-           SUM(k.pr_lain_a) AS pr_lain_a, SUM(k.pr_lain_r) AS pr_lain_r,
-           MAX(k.periode_akhir) AS periode_akhir, MAX(k.bulan_dimuat) AS bulan_dimuat,
-           SUM(k.peserta_pp) AS peserta_pp, SUM(k.peserta_pr) AS peserta_pr,
-           SUM(k.orang_bulan_pp) AS orang_bulan_pp, SUM(k.orang_bulan_pr) AS orang_bulan_pr,
-           SUM(k.iuran_pp) AS iuran_pp, SUM(k.iuran_pr) AS iuran_pr,
-           SUM(k.perangkat_aktif) AS perangkat_aktif,
-           SUM(k.jumlah_perangkat_desa) AS jumlah_perangkat_desa
-    FROM kecamatan k
+    SELECT w.kode_wilayah, w.nama AS nama_wilayah, r.*
+    FROM rolled_up r
     CROSS JOIN core.dim_wilayah w
-    WHERE w.tingkat = 'kabupaten'
-    GROUP BY w.kode_wilayah, w.nama
+    WHERE w.tingkat = 'kabupaten' AND r.kode_kecamatan IS NULL
 ),
 areas AS (
     SELECT 'desa' AS tingkat, f.* FROM flagged f
