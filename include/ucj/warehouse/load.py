@@ -97,21 +97,22 @@ def _month_params(periode: str) -> dict:
             "next_month_start": next_start, **compliance.thresholds()}
 
 
-def load_enrollment_month(s: Session, partition: Path, run_id: str,
-                          analyze: bool = False) -> dict:
+def load_enrollment_month(s: Session, partition: Path, run_id: str) -> dict:
     """Replace one month in core and build its marts, reading and writing that month only
-    (and the month before, for month-over-month figures). ``analyze``: refresh the statistics
-    of the month's core tables before the statements that read them (PostgreSQL)."""
+    (and the month before, for month-over-month figures). On PostgreSQL the month's core
+    tables are analysed before the statements that read them; elsewhere the month's keys,
+    which no index enforces there, are checked."""
     manifest = lk.read_manifest(partition)
     periode = manifest["periode"]
     s.execute("DELETE FROM staging.enrollment")
     staged = s.insert_parquet("staging.enrollment", Path(partition))
     params = _month_params(periode)
+    postgres = s.backend == "postgres"
     for f in MONTH_CORE:
         s.run_file(f, params)
-        if analyze and f in ANALYZE_AFTER:
+        if postgres and f in ANALYZE_AFTER:
             s.execute(f"ANALYZE {ANALYZE_AFTER[f]}")
-    if s.backend != "postgres":  # no key index there (core/05_keys.postgres.sql says why)
+    if not postgres:  # no key index there (core/05_keys.postgres.sql says why)
         s.run_file("core/check_month_keys.sql", params)
     loaded = int(s.scalar(
         "SELECT COUNT(*) FROM core.fct_participant_month WHERE periode = :periode", params))
@@ -188,8 +189,7 @@ def refresh(wh: Warehouse, lake: Path, partitions: list[Path], run_id: str) -> d
     months = []
     for partition in partitions:
         with wh.transaction() as s:
-            months.append(load_enrollment_month(s, partition, run_id,
-                                                analyze=wh.backend == "postgres"))
+            months.append(load_enrollment_month(s, partition, run_id))
     touched = sorted(stale | {m["periode"] for m in months})
     if touched:
         with wh.transaction() as s:
