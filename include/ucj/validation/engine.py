@@ -132,8 +132,7 @@ class Validator:
         expectations = [e for g in merged for e in g.expectations]
         group = _RowGroup(columns, expectations, _suite_runner(
             self._batch_definition, f"{self.suite_name}:mostly-distinct", expectations),
-            compact=False)
-        group.merged = True
+            compact=False, merged=True)
         self._groups = [g for g in self._groups if g not in merged] + [group]
 
     def new_report(self) -> Report:
@@ -168,14 +167,16 @@ class Validator:
 class _RowGroup:
     """A column group GX validates on all its rows: it holds a rule over many rows
     (uniqueness), or its values are mostly distinct. ``compact``: it is given its frame
-    with low-cardinality text as categoricals (see :func:`compact`)."""
+    with low-cardinality text as categoricals (see :func:`compact`); ``merged``: it holds
+    the mostly distinct groups (see ``Validator._merge_mostly_distinct``)."""
 
-    def __init__(self, columns: list[str], expectations: list, run, compact: bool):
+    def __init__(self, columns: list[str], expectations: list, run, compact: bool,
+                 merged: bool = False):
         self.columns = columns
         self.expectations = expectations
         self.run = run
         self.compact = compact
-        self.merged = False
+        self.merged = merged
 
     def validate(self, frame: pd.DataFrame) -> list[RuleResult]:
         out = []
