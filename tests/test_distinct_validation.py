@@ -85,8 +85,9 @@ def test_registry_snapshot(landing):
                      [registry.prepare(frame, nib_counts=pd.Series(dtype="int64"))])
 
 
-def test_remembered_combinations_span_chunks(monkeypatch):
-    """A later chunk reuses what GX answered for an earlier one, and the bound holds."""
+def test_remembered_combinations_span_chunks():
+    """A later chunk reuses what GX answered for an earlier one; a mostly distinct group
+    (id) is validated on its rows from the next chunk on."""
     gxe = gx_expectations()
     from ucj.validation import rules as r
 
@@ -98,7 +99,6 @@ def test_remembered_combinations_span_chunks(monkeypatch):
         run = group.run
         group.run = lambda frame, run=run, group=group: seen.append(
             (tuple(group.columns), len(frame))) or run(frame)
-    monkeypatch.setattr(distinct, "CACHE_MAX", 5)
     first = pd.DataFrame({"code": ["A", "B", "C", None] * 3,
                           "id": [str(i) for i in range(12)]})
     second = pd.DataFrame({"code": ["B", "C", "D"], "id": ["x", None, "z"]}, index=[20, 21, 22])
@@ -109,6 +109,21 @@ def test_remembered_combinations_span_chunks(monkeypatch):
     # code: 4 combinations, then only the new D; id: 12 distinct, so validated on its rows
     assert seen == [(("code",), 4), (("id",), 12), (("code",), 1)]
     assert [type(g).__name__ for g in validator._groups] == ["DistinctGroup", "_RowGroup"]
+
+
+def test_a_group_over_the_bound_stops_remembering(monkeypatch):
+    """More remembered combinations than CACHE_MAX, though not mostly new in the chunk: the
+    group forgets them and is validated on its rows from then on."""
+    from ucj.validation import rules as r
+
+    monkeypatch.setattr(distinct, "CACHE_MAX", 3)
+    validator = Validator("bound", [r.in_set("code_known", "code", {"A"}, "code is A")])
+    [group] = validator._groups
+    chunk = pd.DataFrame({"code": ["A", "B", "C", "D"] * 3})  # 4 combinations in 12 rows
+    assert validator.validate(chunk).reasons.to_dict() == {
+        i: "code_known" for i in range(12) if i % 4}
+    assert not group.remember and len(group._known) == 0
+    assert validator._groups[0].merged and validator._groups[0].columns == ["code"]
 
 
 def test_an_expectation_that_raises_stops_the_batch():
