@@ -121,8 +121,8 @@ def load_enrollment_month(s: Session, partition: Path, run_id: str) -> dict:
                            f"and {loaded} loaded")
     build_marts(s, periode)
     _record_run(s, run_id, manifest, periode, loaded)
-    # Staging holds the month only while it loads: left there, DuckDB's checkpoint writes it
-    # to the file once more (province: 9.0 s to close the warehouse instead of 3.7 s).
+    # Staging holds the month only while it loads: left there, the warehouse file keeps a
+    # second copy of the month until the next load replaces it.
     s.execute("TRUNCATE staging.enrollment")
     return {"periode": periode, "rows_loaded": loaded}
 
