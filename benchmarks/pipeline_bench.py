@@ -44,6 +44,10 @@ if stage == "floor":
                                             "dst": str(work / "floor.parquet")})
     rows = con.execute("SELECT count(*) FROM read_parquet($p)",
                        {"p": str(work / "floor.parquet")}).fetchone()[0]
+elif stage == "gx_import":
+    from ucj.validation.rules import gx_expectations
+    gx_expectations()  # the quiet-GX environment, as the validator sets it
+    import great_expectations  # noqa: F401 - its import time is the figure
 elif stage == "extract":
     from ucj.io import landing
     out = landing.copy_to_raw(str(work / "landing"), str(work / "landing" / sys.argv[3]),
@@ -138,6 +142,9 @@ def bench(scale: str, rows: int, root: Path, base: Path, workers: list[int]) -> 
     print(f"  end to end {total:.1f} s (validation with {best['workers']} worker(s)) = "
           f"{total / floor:.1f} x the DuckDB copy floor ({floor:.1f} s); peak RSS "
           f"{max(r['rss_mb'] for r in results[1:]):.0f} MB; dominant stage: {slowest['stage']}",
+          flush=True)
+    gx = run_stage("gx_import", work)
+    print(f"  importing Great Expectations (in every validation process): {gx['seconds']:.1f} s",
           flush=True)
     if len(validations) > 1:
         one = next((r for r in validations if r["workers"] == 1), validations[0])

@@ -4,8 +4,8 @@ A row-wise expectation (null, regex, set, range, date format, column-pair compar
 without a row condition) answers for a row from that row's values alone. So a column group
 made only of such rules gives the same outcome to every row holding the same values: GX
 validates the *distinct* combinations of the group's columns, and each row takes the outcome
-of its combination. A district month has 34 kode_desa values in 500,000 rows; its date
-columns a few thousand; only kpj, NIK and nama are nearly all distinct.
+of its combination. Subang has 253 desa and kelurahan, a date column far fewer distinct
+values than a month has rows; only kpj, NIK and nama are nearly all distinct.
 
 Combinations GX has already validated are remembered across the chunks of a batch (up to
 ``CACHE_MAX`` of them: memory stays bounded), so later chunks send GX only what is new. A

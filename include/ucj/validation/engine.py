@@ -190,7 +190,7 @@ class _RowGroup:
 
 def _batch_definition(suite: str):
     """A whole-dataframe batch definition in the ephemeral context: one per validator, its
-    frame given at each run (registering one per group cost a second per validator)."""
+    frame given at each run (GX saves its configuration at each registration)."""
     ctx = _gx_context()
     uid = f"{suite}_{next(_ids)}"  # the ephemeral context is shared per process
     asset = ctx.data_sources.add_pandas(f"ds_{uid}").add_dataframe_asset(f"a_{uid}")
