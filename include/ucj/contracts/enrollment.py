@@ -100,8 +100,21 @@ _DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 def _validity(real: pd.Series, raw: pd.Series) -> pd.Series:
     """'ok' for a real date, 'bad' otherwise, missing if blank."""
-    return pd.Series(np.where(real, "ok", "bad"), index=raw.index, dtype="object").where(
-        raw.notna())
+    values = _BAD_OK[real.to_numpy().astype(np.intp)]
+    values[raw.isna().to_numpy()] = np.nan
+    return pd.Series(values, index=raw.index, dtype="object")
+
+
+_BAD_OK = np.array(["bad", "ok"], dtype=object)
+
+
+def _nik_day(nik: pd.Series, nik_ok: pd.Series) -> pd.Series:
+    """The NIK's day digits (7-8) as a number where the NIK is well formed, else NaN: sliced
+    and cast in Arrow (pandas' to_numeric takes a Python step per value)."""
+    text = pa.array(nik.astype("string[pyarrow]").array)
+    digits = pc.if_else(pa.array(nik_ok.to_numpy()), pc.utf8_slice_codeunits(text, 6, 8), None)
+    return pd.Series(pc.cast(digits, pa.float64()).to_numpy(zero_copy_only=False),
+                     index=nik.index)
 
 
 def prepare(df: pd.DataFrame, kpj_counts: pd.Series) -> pd.DataFrame:
@@ -111,7 +124,7 @@ def prepare(df: pd.DataFrame, kpj_counts: pd.Series) -> pd.DataFrame:
     whole file, for the rows whose kpj repeats (uniqueness spans chunks and parts)."""
     out = df.copy()
     nik_ok = out["nik"].str.fullmatch(NIK, na=False)
-    day = pd.to_numeric(out["nik"].str.slice(6, 8).where(nik_ok), errors="coerce")
+    day = _nik_day(out["nik"], nik_ok)
     out["x_nik_sex"] = day.gt(40).map({True: "P", False: "L"}).where(nik_ok)
     birth_day = (day - 40 * day.gt(40)).astype("Int64").astype("string").str.zfill(2)
     out["x_nik_dob"] = (birth_day + out["nik"].str.slice(8, 12)).where(nik_ok)
