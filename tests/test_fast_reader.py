@@ -246,6 +246,31 @@ def test_malformed_file_in_parts(tmp_path, case):
         assert_same(read_parts(path, parts, exact=True), want)
 
 
+def kpjs(frame) -> list:
+    """(row number, kpj) of the rows holding a kpj: what the duplicate count reads."""
+    if frame is None or isinstance(frame, tuple):
+        return frame
+    rows = frame[frame["kpj"].notna()]
+    return list(zip(rows[ROW_NUMBER], rows["kpj"], strict=True))
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_keeping_one_column_reads_its_values_as_the_whole_record_does(tmp_path, case):
+    """``keep=["kpj"]`` (the first pass counting repeated kpjs) gives every kpj at its row
+    number as a full read does, on both paths and in parts."""
+    path = write(tmp_path, CASES[case])
+    want = kpjs(whole(path))
+    try:
+        parts = plan_parts(path, 3, block_bytes=7)
+    except readers.ReadError:
+        return  # refused before any record: test_malformed_file_in_parts
+    for exact in (False, True):
+        got = read_parts(path, parts, exact=exact, keep=["kpj"])
+        assert kpjs(got) == want
+        if not isinstance(got, tuple) and got is not None:
+            assert list(got.columns) == [ROW_NUMBER, "kpj", READ_ISSUE]
+
+
 def test_the_cases_hit_what_they_are_named_for(tmp_path):
     """A few outcomes spelled out, so the equalities above do not compare two wrong things."""
     got = outcome(write(tmp_path, CASES["quote_only_late"]), 4)

@@ -372,11 +372,13 @@ def _plain_header(path: Path, encoding: str, records: _Records, line: int,
 def read_csv_chunks(path: Path, columns: list[str], delimiter: str, upper: list[str] = (),
                     chunk_rows: int = DEFAULT_CHUNK_ROWS, require_rows: bool = True,
                     byte_range: tuple[int, int | None, int] | None = None,
-                    exact: bool = False) -> Iterator[pd.DataFrame]:
+                    exact: bool = False,
+                    keep: Sequence[str] | None = None) -> Iterator[pd.DataFrame]:
     """The file's records as tidy frames of about ``chunk_rows`` rows (see the module
     docstring). ``byte_range`` (start, end, first line), e.g. from :func:`plan_parts`, reads
     only the records starting in bytes [start, end), the header still checked; ``exact``
-    forces the csv-module path."""
+    forces the csv-module path. ``keep``: only these columns in the frames, the others
+    parsed but not converted (a row blank in them is dropped like a blank record)."""
     path = Path(path)
     encoding = _sniff_encoding(path)
     _raise_field_limit()
@@ -385,7 +387,8 @@ def read_csv_chunks(path: Path, columns: list[str], delimiter: str, upper: list[
     start, end, first = records.lines.position, None, records.lines.number + 1
     if byte_range is not None:
         start, end, first = _clamped(byte_range, start, first)
-    data = _CsvData(path, encoding, delimiter, names, list(columns), upper, chunk_rows)
+    data = _CsvData(path, encoding, delimiter, names, list(keep or columns), upper,
+                    chunk_rows)
     if not exact and _plain_header(path, encoding, records, line, fields, names):
         records.close()
         frames = data.fast_frames(start, end, first)
@@ -446,7 +449,7 @@ class _CsvData:
         size = _block_bytes(self.path, start, self.chunk_rows)
         spans_from = None
         with contextlib.closing(_parsed_blocks(self.path, start, end, size, self.names,
-                                               self.delimiter)) as blocks:
+                                               self.delimiter, self.columns)) as blocks:
             for block in blocks:
                 if block.spans:
                     spans_from = block.offset
@@ -488,15 +491,17 @@ class _Block:
 
 
 def _parsed_blocks(path: Path, start: int, end: int | None, size: int, names: list[str],
-                   delimiter: str) -> Generator[_Block, None, None]:
-    """The blocks of [start, end), each parsed by pyarrow.csv when it is plain; the first one
-    holding a quote or a bare CR ends them."""
+                   delimiter: str,
+                   columns: list[str] | None = None) -> Generator[_Block, None, None]:
+    """The blocks of [start, end), each parsed by pyarrow.csv when it is plain (``columns``
+    of them converted, default all); the first one holding a quote or a bare CR ends them."""
     for offset, data in _blocks(path, start, end, size):
         if b'"' in data or _bare_cr(data):
             yield _Block(offset, len(data), spans=True)
             return
         lines, controls, plain_ascii = _scan(data)
-        table = _arrow_block(data, names, delimiter, check_utf8=not plain_ascii)
+        table = _arrow_block(data, names, delimiter, check_utf8=not plain_ascii,
+                             columns=columns)
         if table is not None and table.num_rows != lines:
             table = None  # not one row a line, as the row numbers assume
         yield _Block(offset, len(data), lines, table, controls, plain_ascii)
@@ -546,12 +551,12 @@ def _scan(block: bytes) -> tuple[int, bool, bool]:
     return ends + (not block.endswith(b"\n")), controls, block.isascii() and not controls
 
 
-def _arrow_block(block: bytes, names: list[str], delimiter: str,
-                 check_utf8: bool = True) -> pa.Table | None:
-    """The block's lines as text columns, parsed by pyarrow.csv; None when the result cannot
-    be trusted to be the csv module's: a line with another number of fields, bytes that are
-    not UTF-8, a field over HARD_FIELD_CHARS, a line beyond pyarrow's block size, a U+FEFF
-    starting the block."""
+def _arrow_block(block: bytes, names: list[str], delimiter: str, check_utf8: bool = True,
+                 columns: list[str] | None = None) -> pa.Table | None:
+    """The block's lines as text columns (``columns``, default all), parsed by pyarrow.csv;
+    None when the result cannot be trusted to be the csv module's: a line with another number
+    of fields, bytes that are not UTF-8 or a field over HARD_FIELD_CHARS in those columns, a
+    line beyond pyarrow's block size, a U+FEFF starting the block."""
     if block.startswith(codecs.BOM_UTF8):
         return None  # pyarrow would drop it, the csv module keeps it as text
     read = pcsv.ReadOptions(column_names=names, block_size=ARROW_BLOCK_BYTES)
@@ -561,7 +566,7 @@ def _arrow_block(block: bytes, names: list[str], delimiter: str,
     parse = pcsv.ParseOptions(delimiter=delimiter, quote_char=False, ignore_empty_lines=False)
     # large_string: what pandas keeps (it would cast string columns over).
     convert = pcsv.ConvertOptions(column_types=dict.fromkeys(names, pa.large_string()),
-                                  check_utf8=check_utf8)
+                                  check_utf8=check_utf8, include_columns=columns or names)
     try:
         table = pcsv.read_csv(pa.py_buffer(block), read, parse, convert)
     except pa.ArrowException:

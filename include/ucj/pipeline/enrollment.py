@@ -45,12 +45,13 @@ def landing_names(periode: str) -> list[str]:
     return [f"kepesertaan_{stamp}.csv", f"kepesertaan_{stamp}.xlsx"]
 
 
-def _chunks(path: Path, chunk_rows: int, byte_range: tuple[int, int, int] | None = None):
+def _chunks(path: Path, chunk_rows: int, byte_range: tuple[int, int, int] | None = None,
+            keep: list[str] | None = None):
     if byte_range is None:
         return read_chunks(path, contract.COLUMNS, contract.DELIMITER, contract.UPPER_CASE,
                            chunk_rows)
     return read_csv_chunks(path, contract.COLUMNS, contract.DELIMITER, contract.UPPER_CASE,
-                           chunk_rows, byte_range=byte_range)
+                           chunk_rows, byte_range=byte_range, keep=keep)
 
 
 def _date(s: pd.Series) -> pa.Array:
@@ -131,17 +132,18 @@ def _part_file(part: dict, kind: str, suffix: str = "parquet") -> Path:
     return Path(part["staging"]) / kind / f"part-{part['index']:05d}.{suffix}"
 
 
-def _part_chunks(part: dict, chunk_rows: int):
+def _part_chunks(part: dict, chunk_rows: int, keep: list[str] | None = None):
     byte_range = tuple(part["byte_range"]) if part["byte_range"] else None
-    return _chunks(Path(part["raw_file"]), chunk_rows, byte_range)
+    return _chunks(Path(part["raw_file"]), chunk_rows, byte_range, keep)
 
 
 def scan_kpj(part: dict, chunk_rows: int = CHUNK_ROWS) -> str:
-    """First pass: every record's kpj and row number, for the duplicate count."""
+    """First pass: every record's kpj and row number, for the duplicate count (a CSV part
+    converts its kpj column only; a row without a kpj counts for no duplicate)."""
     path = _part_file(part, "kpj")
     schema = pa.schema([("row_number", pa.int64()), ("kpj", pa.string())])
     with lk.PartWriter(path, schema) as out:
-        for chunk in _part_chunks(part, chunk_rows):
+        for chunk in _part_chunks(part, chunk_rows, keep=["kpj"]):
             out.write(pa.table({"row_number": chunk.index.to_numpy(dtype="int64"),
                                 "kpj": pa.array(chunk["kpj"].array, type=pa.string())}))
     return str(path)
