@@ -59,17 +59,17 @@ def periode_of_file(name: str) -> str:
 
 
 def date_parts(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """(is a real DD/MM/YYYY date, its DDMMYY digits) per value. Each distinct value is
-    parsed once (a million rows hold a few thousand dates); a blank is not a date."""
+    """(is a real DD/MM/YYYY date, its DDMMYY digits as Arrow text) per value. Each distinct
+    value is parsed once (a million rows hold a few thousand dates); a blank is not a date."""
     codes, distinct = pd.factorize(raw)
     real, ddmmyy = _distinct_date_parts(pd.Series(distinct, dtype=object))
     known = codes >= 0
     real_rows = np.zeros(len(raw), dtype=bool)
     real_rows[known] = real.to_numpy()[codes[known]]
-    ddmmyy_rows = np.full(len(raw), np.nan, dtype=object)
-    ddmmyy_rows[known] = ddmmyy.to_numpy()[codes[known]]
+    ddmmyy_rows = pc.take(pa.array(ddmmyy, type=pa.large_string(), from_pandas=True),
+                          pa.array(codes, mask=~known))
     return (pd.Series(real_rows, index=raw.index),
-            pd.Series(ddmmyy_rows, index=raw.index, dtype=object))
+            pd.Series(pd.arrays.ArrowStringArray(ddmmyy_rows), index=raw.index))
 
 
 def _distinct_date_parts(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -99,13 +99,13 @@ _DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
 def _validity(real: pd.Series, raw: pd.Series) -> pd.Series:
-    """'ok' for a real date, 'bad' otherwise, missing if blank."""
-    values = _BAD_OK[real.to_numpy().astype(np.intp)]
-    values[raw.isna().to_numpy()] = np.nan
-    return pd.Series(values, index=raw.index, dtype="object")
+    """'ok' for a real date, 'bad' otherwise, missing if blank: a categorical, numbered as
+    it is built (the distinct validation numbers its values)."""
+    codes = np.where(raw.isna().to_numpy(), -1, real.to_numpy().astype(np.int8))
+    return pd.Series(pd.Categorical.from_codes(codes, categories=_BAD_OK), index=raw.index)
 
 
-_BAD_OK = np.array(["bad", "ok"], dtype=object)
+_BAD_OK = ["bad", "ok"]
 
 
 def _nik_day(nik: pd.Series, nik_ok: pd.Series) -> pd.Series:
