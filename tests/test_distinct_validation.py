@@ -159,3 +159,14 @@ def test_uniqueness_is_validated_on_rows():
     assert list(column_groups(rules)) == [("code",)]
     outcome = validator.validate(pd.DataFrame({"code": ["A", "B", "A"]}))
     assert outcome.reasons.to_dict() == {0: "code_unique", 2: "code_unique"}
+
+
+def test_gx_does_not_fingerprint_the_chunks():
+    """GX's batch fingerprint (a hash of every row) is switched off: nothing reads it."""
+    from ucj.validation import rules as r
+
+    validator = Validator("fingerprint", [r.in_set("code_known", "code", {"A"}, "code is A")],
+                          distinct=False)
+    result = validator._groups[0].run(pd.DataFrame({"code": ["A", "B"]}))
+    assert result.meta["batch_markers"]["ge_load_time"]
+    assert "pandas_data_fingerprint" not in result.meta["batch_markers"]

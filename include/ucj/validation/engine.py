@@ -28,7 +28,13 @@ def _gx_context():
         gx_expectations()  # sets the quiet-GX environment before the import below
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
+        from great_expectations.execution_engine import pandas_execution_engine
 
+        # GX fingerprints every batch frame smaller than this (an md5 of a hash of each
+        # row) for its batch markers, which nothing here reads: the chunks' results are
+        # merged and stored once (ucj.validation.datadocs). It was half the run of the
+        # mostly distinct group (kpj, NIK).
+        pandas_execution_engine.HASH_THRESHOLD = 0
         _context = gx.get_context(mode="ephemeral")
         # Metric progress bars would flood the Airflow task logs.
         _context.variables.progress_bars = ProgressBarsConfig(
