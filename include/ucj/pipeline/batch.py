@@ -99,10 +99,10 @@ def validate_chunks(batch: Batch, chunks: Iterable[pd.DataFrame], validator: Val
         # A record with more or fewer fields than the header has no trustworthy column
         # values: it is quarantined for that alone, the contract's rules skip it.
         shapeless = _with_rule(issues, FIELD_COUNT)
-        outcome = validator.validate(batch.prepare(chunk.drop(index=shapeless)))
+        outcome = validator.validate(batch.prepare(_without(chunk, shapeless)))
         tally.report.add(len(chunk), outcome)
         reasons = _with_issues(outcome.reasons, issues, tally.extra_counts)
-        tables, untyped, error = _typed(batch.transform, chunk.drop(index=reasons.index))
+        tables, untyped, error = _typed(batch.transform, _without(chunk, reasons.index))
         if not untyped.empty:
             tally.extra_counts[TYPE_CONVERSION] += len(untyped)
             tally.first_type_error = tally.first_type_error or error
@@ -143,6 +143,12 @@ def finish(batch: Batch, tally: Tally, validation_dir: Path, started: float,
         "seconds": round(time.time() - started, 3),
         **(extra_manifest or {}),
     }
+
+
+def _without(chunk: pd.DataFrame, rows: pd.Index) -> pd.DataFrame:
+    """``chunk`` without ``rows``; the chunk itself when there are none (a drop of nothing
+    still copies every column)."""
+    return chunk.drop(index=rows) if len(rows) else chunk
 
 
 def _with_rule(issues: pd.Series | None, rule: str) -> pd.Index:
