@@ -161,15 +161,16 @@ class FileTimes:
 
 @contextmanager
 def instrumented(times: FileTimes):
-    """Wrap ``Session.run_file``, the backends' ``insert_parquet`` and ANALYZE statements
-    with timers."""
+    """Wrap ``Session.run_file``, the backends' ``insert_parquet`` (and DuckDB's
+    ``stage_parquet``: a view, not an insert) and ANALYZE statements with timers."""
     from ucj.warehouse.base import Session
     from ucj.warehouse.duckdb_backend import DuckDBSession
     from ucj.warehouse.postgres_backend import PostgresSession
 
     saved = [(Session, "run_file", Session.run_file)] + [
         (cls, name, getattr(cls, name)) for cls in (DuckDBSession, PostgresSession)
-        for name in ("insert_parquet", "execute")]
+        for name in ("insert_parquet", "execute")] + [
+        (DuckDBSession, "stage_parquet", DuckDBSession.stage_parquet)]
 
     def run_file(self, relpath, params=None, _orig=Session.run_file):
         t = time.perf_counter()
@@ -178,14 +179,14 @@ def instrumented(times: FileTimes):
         finally:
             times.add(relpath, time.perf_counter() - t)
 
-    def wrap_insert(orig):
-        def insert_parquet(self, table, path):
+    def wrap_bulk(orig):
+        def bulk(self, table, path):
             t = time.perf_counter()
             try:
                 return orig(self, table, path)
             finally:
-                times.add(f"insert_parquet {table}", time.perf_counter() - t)
-        return insert_parquet
+                times.add(f"{orig.__name__} {table}", time.perf_counter() - t)
+        return bulk
 
     def wrap_execute(orig):
         def execute(self, sql, params=None):
@@ -200,8 +201,9 @@ def instrumented(times: FileTimes):
 
     Session.run_file = run_file
     for cls in (DuckDBSession, PostgresSession):
-        cls.insert_parquet = wrap_insert(cls.insert_parquet)
+        cls.insert_parquet = wrap_bulk(cls.insert_parquet)
         cls.execute = wrap_execute(cls.execute)
+    DuckDBSession.stage_parquet = wrap_bulk(DuckDBSession.stage_parquet)
     try:
         yield times
     finally:

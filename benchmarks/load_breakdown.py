@@ -1,6 +1,6 @@
 """Where a month's warehouse load spends its time: load a lake's enrollment months into a
 fresh DuckDB warehouse and print each SQL file's seconds (from the load's own log lines),
-staging's insert, the whole refresh and closing the file.
+staging the partition, the whole refresh and closing the file.
 
     scripts/env.sh python benchmarks/load_breakdown.py WORK
 
@@ -43,17 +43,17 @@ def main() -> int:
     logger = logging.getLogger("ucj.warehouse.base")
     logger.addHandler(times)
     logger.setLevel(logging.INFO)
-    insert = DuckDBSession.insert_parquet
+    stage = DuckDBSession.stage_parquet
     staged = Counter()
 
-    def timed_insert(self, table, path):
+    def timed_stage(self, table, path):
         started = time.perf_counter()
         try:
-            return insert(self, table, path)
+            return stage(self, table, path)
         finally:
-            staged[f"insert_parquet {table}"] += time.perf_counter() - started
+            staged[f"stage_parquet {table}"] += time.perf_counter() - started
 
-    DuckDBSession.insert_parquet = timed_insert
+    DuckDBSession.stage_parquet = timed_stage
     path = args.work / "breakdown.duckdb"
     for old in args.work.glob("breakdown.duckdb*"):
         old.unlink()

@@ -29,6 +29,23 @@ for key in ("UCJ_LANDING_ZONE", "UCJ_LAKE", "UCJ_VALIDATION_DIR", "UCJ_WAREHOUSE
 sys.path.insert(0, str(ROOT / "tests"))
 
 
+@pytest.fixture(params=["duckdb", "postgres"])
+def empty_warehouse(request, tmp_path):
+    """A new, empty warehouse on each backend: a DuckDB file, a scratch PostgreSQL database."""
+    from pg_helpers import scratch_database
+    from ucj import warehouse
+
+    if request.param == "duckdb":
+        con = warehouse.connect(f"duckdb:///{tmp_path / 'wh.duckdb'}")
+        yield con
+        con.close()
+        return
+    with scratch_database() as url:
+        con = warehouse.connect(url)
+        yield con
+        con.close()
+
+
 @pytest.fixture
 def smtp():
     """A real SMTP server on loopback (``tests/receivers.py``)."""

@@ -10,25 +10,15 @@ import json
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from pg_helpers import scratch_database
 from test_indicators import MONTH
 from test_postgres_warehouse import _indicator_lake
-from ucj import warehouse
 from ucj.io.lake import data_files, read_manifest
 from ucj.warehouse import load as wl
 
 
-@pytest.fixture(params=["duckdb", "postgres"])
-def wh(request, tmp_path):
-    if request.param == "duckdb":
-        con = warehouse.connect(f"duckdb:///{tmp_path / 'wh.duckdb'}")
-        yield con
-        con.close()
-        return
-    with scratch_database() as url:
-        con = warehouse.connect(url)
-        yield con
-        con.close()
+@pytest.fixture
+def wh(empty_warehouse):
+    return empty_warehouse
 
 
 def _repeat_first_row(partition) -> None:

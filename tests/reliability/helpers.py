@@ -18,6 +18,9 @@ ROOT = Path(__file__).resolve().parents[2]
 # one mart that only restates it per run (refresh time, last run id, hours since load).
 LAYERS = ("staging", "core", "marts")
 RUN_HISTORY = ("marts.mart_pipeline_health",)
+# The month being loaded: empty outside a load on PostgreSQL, on DuckDB a view that exists only
+# inside one (ucj.warehouse.duckdb_backend): there is nothing to compare between loads.
+IN_LOAD_ONLY = ("staging.enrollment",)
 DESA = ["32.13.01.2003", "32.13.01.2004", "32.13.02.2001"]
 
 
@@ -126,7 +129,7 @@ def checksums(url: str, layers=LAYERS) -> dict[str, str]:
         cols = cols[cols["table_schema"].isin(layers)]
         out = {}
         for (schema, table), c in cols.groupby(["table_schema", "table_name"], sort=True):
-            if f"{schema}.{table}" in RUN_HISTORY:
+            if f"{schema}.{table}" in RUN_HISTORY + IN_LOAD_ONLY:
                 continue
             parts = []
             for name, kind in zip(c["column_name"], c["data_type"], strict=True):

@@ -251,7 +251,7 @@ def test_injection_text_is_data_and_every_table_survives(enrollment_corpus, monk
     try:
         tables = wh.query("SELECT table_schema || '.' || table_name AS t "
                           "FROM information_schema.tables")["t"].tolist()
-        assert {"core.dim_wilayah", "staging.enrollment", "core.fct_participant_month",
+        assert {"core.dim_wilayah", "staging.umk", "core.fct_participant_month",
                 "marts.mart_coverage", "audit.run_audit"} <= set(tables)
         assert wh.query("SELECT count(*) AS n FROM core.dim_wilayah")["n"][0] > 250
         audit = wh.query("SELECT * FROM audit.run_audit WHERE source = 'enrollment'")

@@ -104,8 +104,7 @@ def load_enrollment_month(s: Session, partition: Path, run_id: str) -> dict:
     which no index enforces there, are checked."""
     manifest = lk.read_manifest(partition)
     periode = manifest["periode"]
-    s.execute("DELETE FROM staging.enrollment")
-    staged = s.insert_parquet("staging.enrollment", Path(partition))
+    staged = s.stage_parquet("staging.enrollment", Path(partition))
     params = _month_params(periode)
     postgres = s.backend == "postgres"
     for f in MONTH_CORE:
@@ -121,9 +120,7 @@ def load_enrollment_month(s: Session, partition: Path, run_id: str) -> dict:
                            f"and {loaded} loaded")
     build_marts(s, periode)
     _record_run(s, run_id, manifest, periode, loaded)
-    # Staging holds the month only while it loads: left there, the warehouse file keeps a
-    # second copy of the month until the next load replaces it.
-    s.execute("TRUNCATE staging.enrollment")
+    s.unstage("staging.enrollment")
     return {"periode": periode, "rows_loaded": loaded}
 
 
