@@ -170,3 +170,23 @@ def test_gx_does_not_fingerprint_the_chunks():
     result = validator._groups[0].run(pd.DataFrame({"code": ["A", "B"]}))
     assert result.meta["batch_markers"]["ge_load_time"]
     assert "pandas_data_fingerprint" not in result.meta["batch_markers"]
+
+
+def test_more_unexpected_combinations_than_gx_lists_values_for():
+    """GX lists the values of the first 200 unexpected rows only (all their row numbers):
+    a chunk with more unexpected combinations is still validated exactly, and reported as
+    GX reports it, on a single column and on a column pair."""
+    gxe = gx_expectations()
+    from great_expectations.constants import MAX_RESULT_RECORDS
+    from ucj.validation import rules as r
+
+    assert distinct.GX_VALUES_MAX == MAX_RESULT_RECORDS
+    rules = lambda: [  # noqa: E731
+        r.regex("code_format", "code", r"^\d{3}$", "code is 3 digits"),
+        r.Rule("code_is_copy", "copy equals code",
+               gxe.ExpectColumnPairValuesToBeEqual(column_A="code", column_B="copy"))]
+    n = 1_500
+    codes = [f"{i:03d}" if i % 3 else f"x{i}" for i in range(n)]  # 500 distinct bad codes
+    copies = [c if i % 4 else f"{c}!" for i, c in enumerate(codes)]
+    frame = pd.DataFrame({"code": codes * 2, "copy": copies * 2}, dtype="string")
+    _same_everywhere(rules, [frame.iloc[:1_000], frame.iloc[1_000:].copy()])

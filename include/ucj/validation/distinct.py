@@ -27,6 +27,9 @@ import pandas as pd
 
 CACHE_MAX = 200_000  # remembered combinations per column group
 SAMPLE = 20  # unexpected row numbers and values reported per rule and chunk (as GX's partial)
+# GX's MAX_RESULT_RECORDS: even in a COMPLETE result GX lists the values of only the first 200
+# unexpected rows (all their row numbers, though), and counts the most common among those.
+GX_VALUES_MAX = 200
 NA_KEY = "\x00"  # a null in a combination's key (no CSV value holds NUL)
 SEPARATOR = "\x1f"
 
@@ -106,10 +109,11 @@ class DistinctGroup:
             rule = res.expectation_config.meta["rule"]
             flags = _Flags.of(res.expectation_config, res.result, combos)
             self._flags[rule] = self._flags[rule].append(flags)
-            unexpected = res.result.get("unexpected_index_list") or []
-            values = res.result.get("unexpected_list") or [None] * len(unexpected)
+            unexpected = [int(i) for i in res.result.get("unexpected_index_list") or []]
+            listed = res.result.get("unexpected_list") or []
+            values = listed + _values(res.expectation_config, combos, unexpected[len(listed):])
             for i, value in zip(unexpected, values, strict=True):
-                self._values[rule][start + int(i)] = tuple(value) if isinstance(
+                self._values[rule][start + i] = tuple(value) if isinstance(
                     value, list) else value
         self._known = self._known.append(keys)
         return np.arange(start, start + len(keys))
@@ -136,7 +140,8 @@ class DistinctGroup:
             "unexpected_index_list": rows,
             "partial_unexpected_index_list": rows[:SAMPLE],
             "partial_unexpected_list": [values[i] for i in bad_ids[:SAMPLE]],
-            "partial_unexpected_counts": _most_common(values[i] for i in bad_ids),
+            "partial_unexpected_counts": _most_common(
+                values[i] for i in bad_ids[:GX_VALUES_MAX]),
         }
         no_exception = {"raised_exception": False, "exception_message": None,
                         "exception_traceback": None}
@@ -202,6 +207,16 @@ def _missing(config, combos: pd.DataFrame) -> np.ndarray:
     if how == "both_values_are_missing":
         return (a & b).to_numpy()
     return np.zeros(len(combos), dtype=bool)
+
+
+def _values(config, combos: pd.DataFrame, positions: list[int]) -> list:
+    """The values GX would list for these unexpected combinations, past the ones it listed:
+    a column's value, or a pair's (A, B)."""
+    kwargs = config.kwargs
+    if "column" in kwargs:
+        return [combos[kwargs["column"]].iloc[i] for i in positions]
+    a, b = combos[kwargs["column_A"]].values, combos[kwargs["column_B"]].values
+    return [(a[i], b[i]) for i in positions]
 
 
 def _combinations(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, np.ndarray]:
