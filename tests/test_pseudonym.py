@@ -29,7 +29,8 @@ def test_the_key_is_not_the_nik_nor_a_plain_hash_of_it():
 
 
 def test_the_key_is_hmac_sha256_of_the_nik():
-    """The vectorised key equals Python's HMAC-SHA256, long secrets (hashed first) included."""
+    """The key equals Python's HMAC-SHA256, long secrets (hashed first) included; a missing
+    NIK has no key."""
     import hashlib
     import hmac
 
@@ -40,3 +41,5 @@ def test_the_key_is_hmac_sha256_of_the_nik():
         assert keys.index.equals(niks.index)
         assert keys.tolist() == [hmac.digest(secret.encode(), v.encode(), hashlib.sha256)
                                  .hex()[:32] for v in niks]
+    assert pseudonym.person_keys(pd.Series(["1", None], dtype="string"), "s").isna().tolist() \
+        == [False, True]
