@@ -70,7 +70,8 @@ class DistinctGroup:
         self.expectations = expectations
         self.configs = [e.configuration for e in expectations]
         self.run = run
-        self._known = pd.Index([], dtype=object)  # keys of the remembered combinations
+        self._known: dict[str, int] = {}  # key of a remembered combination -> its number
+        self._size = 0  # combinations with flags: the remembered ones, or this chunk's
         self._flags = {c.meta["rule"]: _Flags.empty() for c in self.configs}
         self._values: dict[str, dict[int, object]] = {c.meta["rule"]: {} for c in self.configs}
         self.remember = True
@@ -87,21 +88,22 @@ class DistinctGroup:
         remember = self.remember and keys.is_unique
         if not remember:
             self._forget()
-        at = self._known.get_indexer(keys) if len(self._known) else np.full(len(keys), -1)
+        known = self._known
+        at = np.fromiter((known.get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
         new = np.flatnonzero(at < 0)
         if len(new):
             at[new] = self._validate_new(frame.iloc[first[new]][self.columns], keys[new])
         ids = at[codes]  # per row: where its combination's flags are
-        rows_of = np.bincount(ids, minlength=len(self._known))  # rows per combination
+        rows_of = np.bincount(ids, minlength=self._size)  # rows per combination
         results = [self._rule_result(c, frame.index, ids, rows_of) for c in self.configs]
-        if len(new) > len(frame) // 2 or len(self._known) > CACHE_MAX:
+        if len(new) > len(frame) // 2 or self._size > CACHE_MAX:
             self.remember = False  # mostly new values (kpj, NIK): remembering them is waste
         if not (remember and self.remember):
             self._forget()
         return results
 
     def _validate_new(self, combos: pd.DataFrame, keys: pd.Index) -> np.ndarray:
-        start = len(self._known)
+        start = self._size
         combos = combos.reset_index(drop=True)
         suite_result = self.run(combos)
         for res in suite_result.results:
@@ -115,11 +117,12 @@ class DistinctGroup:
             for i, value in zip(unexpected, values, strict=True):
                 self._values[rule][start + i] = tuple(value) if isinstance(
                     value, list) else value
-        self._known = self._known.append(keys)
+        self._known.update(zip(keys, range(start, start + len(keys))))
+        self._size += len(keys)
         return np.arange(start, start + len(keys))
 
     def _forget(self) -> None:
-        self._known = pd.Index([], dtype=object)
+        self._known, self._size = {}, 0
         self._flags = {rule: _Flags.empty() for rule in self._flags}
         self._values = {rule: {} for rule in self._values}
 
