@@ -117,7 +117,7 @@ class DistinctGroup:
             for i, value in zip(unexpected, values, strict=True):
                 self._values[rule][start + i] = tuple(value) if isinstance(
                     value, list) else value
-        self._known.update(zip(keys, range(start, start + len(keys))))
+        self._known.update(zip(keys, range(start, start + len(keys)), strict=True))
         self._size += len(keys)
         return np.arange(start, start + len(keys))
 
