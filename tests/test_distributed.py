@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import pandas as pd
 import psycopg2
@@ -82,6 +83,11 @@ def test_celery_stack_runs_the_dags_and_fills_postgres(tmp_path):
                      "enrollment runs")
             wait_for(lambda: marts_have(wh_url, MONTHS), 300, stack,
                      "asset-triggered warehouse runs")
+            # The worker imported Great Expectations when it started (ucj.celery_config), so
+            # the tasks it forks do not: GX's compiled dependencies are mapped in it (pure
+            # Python modules are not, and Airflow itself does not load scipy).
+            maps = Path(f"/proc/{stack.procs['worker1'].pid}/maps").read_text()
+            assert "/scipy/" in maps
         with psycopg2.connect(meta_url) as conn, conn.cursor() as cur:
             cur.execute("SELECT run_type, state FROM dag_run WHERE dag_id = 'ucj_warehouse'")
             wh_runs = cur.fetchall()

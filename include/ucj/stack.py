@@ -57,6 +57,7 @@ class StackConfig:
             "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": meta,
             "AIRFLOW__CELERY__BROKER_URL": self.broker_url,
+            "AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS": "ucj.celery_config.CELERY_CONFIG",
             "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + meta,
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL":
                 f"http://127.0.0.1:{self.api_port}/execution/",
