@@ -86,8 +86,14 @@ def test_celery_stack_runs_the_dags_and_fills_postgres(tmp_path):
             # The worker imported Great Expectations when it started (ucj.celery_config), so
             # the tasks it forks do not: GX's compiled dependencies are mapped in it (pure
             # Python modules are not, and Airflow itself does not load scipy).
-            maps = Path(f"/proc/{stack.procs['worker1'].pid}/maps").read_text()
-            assert "/scipy/" in maps
+            worker = stack.procs["worker1"].pid
+            children = Path(f"/proc/{worker}/task/{worker}/children").read_text().split()
+            # Celery's pool processes: each ran Airflow's task supervisor, which forks the task
+            pool = [pid for pid in children
+                    if Path(f"/proc/{pid}/cmdline").read_text().startswith("airflow supervisor")]
+            assert pool
+            for pid in [worker, *pool]:
+                assert "/scipy/" in Path(f"/proc/{pid}/maps").read_text()
         with psycopg2.connect(meta_url) as conn, conn.cursor() as cur:
             cur.execute("SELECT run_type, state FROM dag_run WHERE dag_id = 'ucj_warehouse'")
             wh_runs = cur.fetchall()
