@@ -71,7 +71,6 @@ class DistinctGroup:
         self.configs = [e.configuration for e in expectations]
         self.run = run
         self._known: dict[str, int] = {}  # key of a remembered combination -> its number
-        self._size = 0  # combinations with flags: the remembered ones, or this chunk's
         self._flags = {c.meta["rule"]: _Flags.empty() for c in self.configs}
         self._values: dict[str, dict[int, object]] = {c.meta["rule"]: {} for c in self.configs}
         self.remember = True
@@ -118,11 +117,15 @@ class DistinctGroup:
                 self._values[rule][start + i] = tuple(value) if isinstance(
                     value, list) else value
         self._known.update(zip(keys, range(start, start + len(keys)), strict=True))
-        self._size += len(keys)
         return np.arange(start, start + len(keys))
 
+    @property
+    def _size(self) -> int:
+        """Combinations with flags: the remembered ones, or this chunk's."""
+        return len(next(iter(self._flags.values())).domain)
+
     def _forget(self) -> None:
-        self._known, self._size = {}, 0
+        self._known = {}
         self._flags = {rule: _Flags.empty() for rule in self._flags}
         self._values = {rule: {} for rule in self._values}
 
