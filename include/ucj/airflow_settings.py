@@ -29,8 +29,12 @@ def _connection(conn_id: str):
 
 
 def warehouse_url(conn) -> str:
+    """The warehouse URL of connection ``ucj_warehouse``. A DuckDB file is its host (JSON or
+    fields) or, written as a URI (``duckdb:////srv/ucj/warehouse.duckdb``, as ``ucj.stack
+    --warehouse`` and UCJ_WAREHOUSE_URL take it), what Airflow parses as its schema."""
     if conn.conn_type == "duckdb":
-        return f"duckdb://{conn.host if conn.host.startswith('/') else '/' + conn.host}"
+        path = conn.host or conn.schema or ""
+        return f"duckdb://{path if path.startswith('/') else '/' + path}"
     uri = conn.get_uri()
     return "postgresql" + uri[uri.index("://"):] if uri.startswith("postgres") else uri
 
