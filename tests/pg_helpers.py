@@ -8,24 +8,19 @@ makes that a failure (as CI should).
 from __future__ import annotations
 
 import os
-import secrets
 from contextlib import contextmanager
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import psycopg2
 import pytest
-from psycopg2 import sql
+from ucj import stack
 
 ADMIN_URL = os.environ.get("UCJ_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
 def url_for(database: str, user: str | None = None, base: str = ADMIN_URL) -> str:
     """``base`` with another database (and user, password dropped)."""
-    parts = urlsplit(base)
-    netloc = parts.netloc
-    if user is not None:
-        netloc = f"{user}@{netloc.rsplit('@', 1)[-1]}"
-    return urlunsplit(parts._replace(netloc=netloc, path=f"/{database}"))
+    return stack.url_for(database, base, user)
 
 
 def admin_connection():
@@ -42,16 +37,5 @@ def admin_connection():
 @contextmanager
 def scratch_database():
     """Create ``ucj_test_<random>``, yield its URL, drop it (and its sessions) afterwards."""
-    name = f"ucj_test_{secrets.token_hex(6)}"
-    admin = admin_connection()
-    try:
-        with admin.cursor() as cur:
-            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        try:
-            yield url_for(name)
-        finally:
-            with admin.cursor() as cur:
-                cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-                            .format(sql.Identifier(name)))
-    finally:
-        admin.close()
+    with stack.scratch_database(admin_connection(), ADMIN_URL, "ucj_test") as url:
+        yield url

@@ -19,8 +19,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,6 +32,35 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def url_for(database: str, base: str, user: str | None = None) -> str:
+    """``base`` (a postgresql:// URL) with another database (and user, password dropped)."""
+    parts = urlsplit(base)
+    netloc = parts.netloc
+    if user is not None:
+        netloc = f"{user}@{netloc.rsplit('@', 1)[-1]}"
+    return urlunsplit(parts._replace(netloc=netloc, path=f"/{database}"))
+
+
+@contextmanager
+def scratch_database(admin, admin_url: str, prefix: str) -> Iterator[str]:
+    """Create ``<prefix>_<random>`` through ``admin`` (an autocommit psycopg2 connection to
+    ``admin_url``'s server), yield its URL, drop it and its sessions, close ``admin``."""
+    from psycopg2 import sql
+
+    name = f"{prefix}_{secrets.token_hex(6)}"
+    try:
+        with admin.cursor() as cur:
+            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        try:
+            yield url_for(name, admin_url)
+        finally:
+            with admin.cursor() as cur:
+                cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+                            .format(sql.Identifier(name)))
+    finally:
+        admin.close()
 
 
 def _sqlalchemy(url: str) -> str:
