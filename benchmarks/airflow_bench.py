@@ -13,14 +13,14 @@ run's start to the warehouse run's end) beside DuckDB's CSV -> Parquet copy of t
 (the floor of ``pipeline_bench.py``). ``--workers 1 2``: one Celery worker with one task slot,
 then two (the scale-out over Celery workers); ``--without-preload`` adds one worker without
 ``ucj.celery_config`` (each task imports Great Expectations itself). The month is the
-generator's (``--rows`` rows, made once in ``--workdir``); ``--part-rows`` cuts it into the
-parts the mapped tasks take (``UCJ_PART_ROWS``).
+generator's (``--rows`` rows, made once in ``--workdir``; beyond the district's 500,000
+tiled as in ``pipeline_bench.py``, e.g. ``--rows 8000000`` for the province); ``--part-rows``
+cuts it into the parts the mapped tasks take (``UCJ_PART_ROWS``).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sys
@@ -32,6 +32,7 @@ from pathlib import Path
 
 import psycopg2
 import redis
+from pipeline_bench import BASE_ROWS, tile
 from ucj.stack import Stack, StackConfig, scratch_database
 
 # the month ucj_enrollment's scheduled run takes when unpaused: the last complete one
@@ -42,11 +43,22 @@ TASKS = """SELECT task_id, start_date, end_date FROM task_instance
 
 
 def month_landing(workdir: Path, rows: int) -> Path:
+    """A landing zone with the month (and the generator's reference tables): generated up to
+    the district's size, larger months tiled from it as ``pipeline_bench.py`` does."""
     from ucj.generate import generate
 
+    name = f"kepesertaan_{MONTH.replace('-', '')}.csv"
+    base = workdir / f"landing-{MONTH}-{min(rows, BASE_ROWS)}"
+    if not (base / "enrollment" / name).exists():
+        generate(base, [MONTH], min(rows, BASE_ROWS), seed=11)
+    if rows <= BASE_ROWS:
+        return base
     landing = workdir / f"landing-{MONTH}-{rows}"
-    if not (landing / "enrollment" / f"kepesertaan_{MONTH.replace('-', '')}.csv").exists():
-        generate(landing, [MONTH], rows, seed=11)
+    if not (landing / "enrollment" / name).exists():
+        shutil.rmtree(landing, ignore_errors=True)
+        shutil.copytree(base, landing, copy_function=os.link)
+        (landing / "enrollment" / name).unlink()
+        tile(base / "enrollment" / name, landing / "enrollment" / name, rows)
     return landing
 
 
@@ -60,17 +72,9 @@ def floor_seconds(csv: Path, out: Path) -> float:
     return time.time() - started
 
 
-def runs(stack: Stack, dag_id: str) -> list[dict]:
-    out = stack.airflow("dags", "list-runs", dag_id, "--output", "json", check=False)
-    for line in reversed(out.splitlines()):  # log lines may precede the JSON
-        if line.strip() == "[]" or line.strip().startswith("[{"):
-            return json.loads(line)
-    return []
-
-
 def settled(stack: Stack, dag_id: str, successes: int) -> list[dict] | None:
     """The DAG's runs once ``successes`` of them succeeded and none is still going."""
-    found = runs(stack, dag_id)
+    found = stack.dag_runs(dag_id)
     states = [r["state"] for r in found]
     if "failed" in states:
         raise RuntimeError(f"{dag_id} failed: logs in {stack.cfg.home}")

@@ -30,16 +30,8 @@ def wait_for(predicate, timeout: float, stack: Stack, what: str):
     raise TimeoutError(f"{what} did not happen in {timeout}s; logs in {stack.cfg.home}")
 
 
-def runs(stack: Stack, dag_id: str) -> list[dict]:
-    out = stack.airflow("dags", "list-runs", dag_id, "--output", "json", check=False)
-    for line in reversed(out.splitlines()):  # log lines may precede the JSON
-        if line.strip() == "[]" or line.strip().startswith("[{"):
-            return json.loads(line)
-    return []
-
-
 def all_succeeded(stack: Stack, dag_id: str, count: int):
-    states = [r["state"] for r in runs(stack, dag_id)]
+    states = [r["state"] for r in stack.dag_runs(dag_id)]
     if "failed" in states:
         raise AssertionError(f"{dag_id} failed: logs in {stack.cfg.home}")
     return True if states.count("success") >= count else None

@@ -11,6 +11,7 @@ containers. The end-to-end distributed test drives this same class.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import secrets
 import signal
@@ -132,6 +133,14 @@ class Processes:
         self.procs[name] = subprocess.Popen(
             [sys.executable, "-m", "airflow", *args], env=self.env, stdout=log,
             stderr=subprocess.STDOUT, start_new_session=True)
+
+    def dag_runs(self, dag_id: str) -> list[dict]:
+        """The DAG's runs as ``airflow dags list-runs`` gives them (dicts with ``state``)."""
+        out = self.airflow("dags", "list-runs", dag_id, "--output", "json", check=False)
+        for line in reversed(out.splitlines()):  # log lines may precede the JSON
+            if line.strip() == "[]" or line.strip().startswith("[{"):
+                return json.loads(line)
+        return []
 
     def wait(self, predicate, timeout: float, what: str, every: float = 1.0):
         """``predicate()``'s first value that is not None, checking the processes live."""
