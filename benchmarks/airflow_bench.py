@@ -72,31 +72,30 @@ def floor_seconds(csv: Path, out: Path) -> float:
     return time.time() - started
 
 
-def settled(stack: Stack, dag_id: str, successes: int) -> list[dict] | None:
-    """The DAG's runs once ``successes`` of them succeeded and none is still going."""
-    found = stack.dag_runs(dag_id)
-    states = [r["state"] for r in found]
+def settled(stack: Stack, dag_id: str, successes: int) -> int | None:
+    """The number of the DAG's runs once ``successes`` of them succeeded and none is still
+    going."""
+    states = stack.dag_run_states(dag_id) or []
     if "failed" in states:
         raise RuntimeError(f"{dag_id} failed: logs in {stack.cfg.home}")
     done = states.count("success") >= successes and not {"queued", "running"} & set(states)
-    return found if done else None
+    return len(states) if done else None
 
 
 def run_month(stack: Stack, timeout: float) -> None:
     """Reference tables first (their warehouse run is not timed), then the month: unpausing
     the monthly ucj_enrollment starts its scheduled run for the last complete month."""
-    stack.wait(lambda: True if "ucj_warehouse" in stack.airflow(
-        "dags", "list", "--output", "plain", check=False) else None, 180, "DAG parsing", 3)
+    stack.wait(lambda: stack.dag_run_states("ucj_warehouse"), 180, "DAG parsing", 1)
     for dag_id in ("ucj_reference", "ucj_warehouse"):
         stack.airflow("dags", "unpause", dag_id)
     stack.airflow("dags", "trigger", "ucj_reference")
-    stack.wait(lambda: settled(stack, "ucj_reference", 1), timeout, "ucj_reference", 3)
-    before = len(stack.wait(lambda: settled(stack, "ucj_warehouse", 1), timeout,
-                            "the reference's warehouse run", 3))
+    stack.wait(lambda: settled(stack, "ucj_reference", 1), timeout, "ucj_reference")
+    before = stack.wait(lambda: settled(stack, "ucj_warehouse", 1), timeout,
+                        "the reference's warehouse run")
     stack.airflow("dags", "unpause", "ucj_enrollment")
-    stack.wait(lambda: settled(stack, "ucj_enrollment", 1), timeout, "ucj_enrollment", 3)
+    stack.wait(lambda: settled(stack, "ucj_enrollment", 1), timeout, "ucj_enrollment")
     stack.wait(lambda: settled(stack, "ucj_warehouse", before + 1), timeout,
-               "the month's warehouse run", 3)
+               "the month's warehouse run")
 
 
 def report(meta_url: str) -> tuple[float, list[str]]:

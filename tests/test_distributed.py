@@ -31,7 +31,7 @@ def wait_for(predicate, timeout: float, stack: Stack, what: str):
 
 
 def all_succeeded(stack: Stack, dag_id: str, count: int):
-    states = [r["state"] for r in stack.dag_runs(dag_id)]
+    states = stack.dag_run_states(dag_id) or []
     if "failed" in states:
         raise AssertionError(f"{dag_id} failed: logs in {stack.cfg.home}")
     return True if states.count("success") >= count else None
@@ -62,9 +62,7 @@ def test_celery_stack_runs_the_dags_and_fills_postgres(tmp_path):
                        "UCJ_VALIDATION_DIR": str(tmp_path / "validation"),
                        "UCJ_PSEUDONYM_KEY": "distributed-test-secret"})
         with Stack(cfg) as stack:
-            wait_for(lambda: True if "ucj_warehouse" in stack.airflow(
-                "dags", "list", "--output", "plain", check=False) else None, 120, stack,
-                "DAG parsing")
+            wait_for(lambda: stack.dag_run_states("ucj_warehouse"), 120, stack, "DAG parsing")
             for dag_id in ("ucj_reference", "ucj_enrollment", "ucj_warehouse"):
                 stack.airflow("dags", "unpause", dag_id)
             stack.airflow("dags", "trigger", "ucj_reference")
