@@ -356,13 +356,26 @@ def random_file(seed: int) -> bytes:
 
 
 @pytest.mark.parametrize("seed", range(40))
-def test_random_files_fast_equals_exact_and_parts_equal_whole(tmp_path, seed):
+def test_random_files_fast_equals_exact_and_parts_equal_whole(tmp_path, seed, monkeypatch):
     path = write(tmp_path, random_file(seed))
     rng = random.Random(-seed)
     assert_fast_is_exact(path, rng.choice([1, 2, 3, 7, 50]))
     want = whole(path)
+    monkeypatch.setattr(readers, "CUT_SLICE_BYTES", rng.choice([1, 3, 16, 1 << 20]))
     parts = plan_parts(path, rng.choice([1, 3, 10, 40]), block_bytes=rng.choice([5, 64, 4096]))
     assert_same(read_parts(path, parts), want)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_line_ends_counted_in_slices_are_those_numpy_finds(seed):
+    rng = random.Random(seed)
+    block = bytearray(rng.choice(b"ab\n\r;") for _ in range(rng.randint(0, 400)))
+    every = rng.randint(1, 9)
+    first = rng.randint(0, every - 1)
+    ends = [i + 1 for i, byte in enumerate(block) if byte == ord("\n")]
+    for slice_bytes in (1, 2, 7, 64, 1 << 20):
+        assert readers._every_nth_line_end(block, first, every, slice_bytes) == (
+            ends[first::every], len(ends))
 
 
 # -- byte ranges ------------------------------------------------------------------------------
