@@ -72,6 +72,7 @@ def instrument(seconds: Counter) -> list[str]:
 
     runner = engine._suite_runner
     steps = [
+        ("planning the parts (line cuts)", enrollment, "plan"),
         ("reading the CSV (both passes)", enrollment, "read_csv_chunks"),
         ("validation engine (ours and GX)", engine.Validator, "validate"),
         ("derived columns (prepare)", contract, "prepare"),
@@ -86,7 +87,7 @@ def instrument(seconds: Counter) -> list[str]:
     # each column group's GX suite runner is made when the validator is built
     engine._suite_runner = lambda *args: timed(seconds, "  GX runs", runner(*args))
     labels = [label for label, _, _ in steps]
-    return labels[:2] + ["  GX runs"] + labels[2:]
+    return labels[:3] + ["  GX runs"] + labels[3:]
 
 
 def main() -> int:
