@@ -5,7 +5,6 @@ the producer DAGs publish, not by hand."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -18,16 +17,6 @@ from ucj.stack import Stack, StackConfig
 
 MONTHS = ["2026-01", "2026-02"]
 pytestmark = pytest.mark.e2e
-
-
-def wait_for(predicate, timeout: float, stack: Stack, what: str):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        stack.check_alive()
-        if (value := predicate()) is not None:
-            return value
-        time.sleep(3)
-    raise TimeoutError(f"{what} did not happen in {timeout}s; logs in {stack.cfg.home}")
 
 
 def all_succeeded(stack: Stack, dag_id: str, count: int):
@@ -62,17 +51,17 @@ def test_celery_stack_runs_the_dags_and_fills_postgres(tmp_path):
                        "UCJ_VALIDATION_DIR": str(tmp_path / "validation"),
                        "UCJ_PSEUDONYM_KEY": "distributed-test-secret"})
         with Stack(cfg) as stack:
-            wait_for(lambda: stack.dag_run_states("ucj_warehouse"), 120, stack, "DAG parsing")
+            stack.wait(lambda: stack.dag_run_states("ucj_warehouse"), 120, "DAG parsing", 3)
             for dag_id in ("ucj_reference", "ucj_enrollment", "ucj_warehouse"):
                 stack.airflow("dags", "unpause", dag_id)
             stack.airflow("dags", "trigger", "ucj_reference")
             for periode in MONTHS:
                 stack.airflow("dags", "trigger", "ucj_enrollment", "--conf",
                               json.dumps({"periode": periode}))
-            wait_for(lambda: all_succeeded(stack, "ucj_enrollment", len(MONTHS)), 300, stack,
-                     "enrollment runs")
-            wait_for(lambda: marts_have(wh_url, MONTHS), 300, stack,
-                     "asset-triggered warehouse runs")
+            stack.wait(lambda: all_succeeded(stack, "ucj_enrollment", len(MONTHS)), 300,
+                       "enrollment runs", 3)
+            stack.wait(lambda: marts_have(wh_url, MONTHS), 300, "asset-triggered warehouse runs",
+                       3)
             # The worker imported Great Expectations when it started (ucj.celery_config), so
             # the tasks it forks do not: GX's compiled dependencies are mapped in it (pure
             # Python modules are not, and Airflow itself does not load scipy).
