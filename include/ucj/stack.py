@@ -190,17 +190,19 @@ class Stack(Processes):
         super().__init__(cfg.home, cfg.env(), cfg.api_port)
         self.cfg = cfg
 
-    def dag_run_states(self, dag_id: str) -> list[str] | None:
-        """The states of the DAG's runs; None while the DAG is not parsed yet. Read from the
-        metadata database: an ``airflow`` CLI call every few seconds would import Airflow
-        each time, seconds of CPU taken from the tasks being watched."""
+    def dag_run_states(self, dag_id: str, run_type: str | None = None) -> list[str] | None:
+        """The states of the DAG's runs (of ``run_type`` only: ``manual``, ``scheduled``,
+        ...); None while the DAG is not parsed yet. Read from the metadata database: an
+        ``airflow`` CLI call every few seconds would import Airflow each time, seconds of CPU
+        taken from the tasks being watched."""
         import psycopg2
 
         with closing(psycopg2.connect(self.cfg.metadata_url)) as conn, conn.cursor() as cur:
             cur.execute("SELECT count(*) FROM dag WHERE dag_id = %s", (dag_id,))
             if not cur.fetchone()[0]:
                 return None
-            cur.execute("SELECT state FROM dag_run WHERE dag_id = %s", (dag_id,))
+            cur.execute("SELECT state FROM dag_run WHERE dag_id = %s "
+                        "AND (%s IS NULL OR run_type = %s)", (dag_id, run_type, run_type))
             return [state for (state,) in cur.fetchall()]
 
     def start(self) -> Stack:
