@@ -62,6 +62,28 @@ def timed(seconds: Counter, label: str, fn):
     return call
 
 
+SMALL = 1_000  # a GX run on fewer rows than this is mostly GX's fixed cost
+
+
+def counted(seconds: Counter, expectations: int, run):
+    """``run`` (a GX suite runner of ``expectations``) counting its runs in ``seconds``, and
+    timing apart the runs on small frames, where GX's fixed costs are all there is."""
+    @functools.wraps(run)
+    def call(frame):
+        seconds["gx runs"] += 1
+        seconds["gx expectations"] += expectations
+        if len(frame) >= SMALL:
+            return run(frame)
+        started = time.perf_counter()
+        try:
+            return run(frame)
+        finally:
+            seconds["gx small runs"] += 1
+            seconds["gx small expectations"] += expectations
+            seconds["gx small seconds"] += time.perf_counter() - started
+    return call
+
+
 def instrument(seconds: Counter) -> list[str]:
     """Wrap each step's function where the pipeline looks it up; the labels, in order."""
     from ucj import pseudonym
@@ -85,7 +107,8 @@ def instrument(seconds: Counter) -> list[str]:
     for label, owner, name in steps:
         setattr(owner, name, timed(seconds, label, getattr(owner, name)))
     # each column group's GX suite runner is made when the validator is built
-    engine._suite_runner = lambda *args: timed(seconds, "  GX runs", runner(*args))
+    engine._suite_runner = lambda *args: counted(seconds, len(args[2]), timed(
+        seconds, "  GX runs", runner(*args)))
     labels = [label for label, _, _ in steps]
     return labels[:3] + ["  GX runs"] + labels[3:]
 
@@ -114,6 +137,11 @@ def main() -> int:
     print(f"{args.rows:,} rows, one worker: {total:.1f} s")
     for label in labels:
         print(f"  {label:<36} {seconds[label]:7.1f} s  {seconds[label] / total:5.0%}")
+    small = seconds["gx small expectations"]
+    print(f"GX: {seconds['gx runs']:,} runs of {seconds['gx expectations']:,} expectations; "
+          f"on frames under {SMALL:,} rows {seconds['gx small runs']:,} runs of {small:,} "
+          f"expectations took {seconds['gx small seconds']:.2f} s "
+          f"({1000 * seconds['gx small seconds'] / max(small, 1):.1f} ms an expectation)")
     shutil.rmtree(out, ignore_errors=True)
     return 0
 
