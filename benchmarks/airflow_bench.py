@@ -32,7 +32,7 @@ from pathlib import Path
 
 import psycopg2
 import redis
-from pipeline_bench import BASE_ROWS, tile
+from pipeline_bench import BASE_ROWS, duckdb_copy, tile
 from ucj.stack import Stack, StackConfig, scratch_database
 
 # the month ucj_enrollment's scheduled run takes when unpaused: the last complete one
@@ -63,12 +63,8 @@ def month_landing(workdir: Path, rows: int) -> Path:
 
 
 def floor_seconds(csv: Path, out: Path) -> float:
-    import duckdb
-
     started = time.time()
-    duckdb.connect().execute(
-        "COPY (SELECT * FROM read_csv($src, delim=';', header=true, all_varchar=true)) "
-        "TO $dst (FORMAT parquet)", {"src": str(csv), "dst": str(out)})
+    duckdb_copy(csv, out)
     return time.time() - started
 
 

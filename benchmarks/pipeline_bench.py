@@ -34,16 +34,12 @@ import json, sys, time
 from pathlib import Path
 import resource
 stage, work, workers = sys.argv[1], Path(sys.argv[2]), int(sys.argv[4])
+sys.path.insert(0, sys.argv[5])
+from pipeline_bench import duckdb_copy
 t = time.time()
 rows = None
 if stage == "floor":
-    import duckdb
-    con = duckdb.connect()
-    con.execute("COPY (SELECT * FROM read_csv($src, delim=';', header=true, all_varchar=true)) "
-                "TO $dst (FORMAT parquet)", {"src": str(work / "landing" / sys.argv[3]),
-                                            "dst": str(work / "floor.parquet")})
-    rows = con.execute("SELECT count(*) FROM read_parquet($p)",
-                       {"p": str(work / "floor.parquet")}).fetchone()[0]
+    rows = duckdb_copy(work / "landing" / sys.argv[3], work / "floor.parquet")
 elif stage == "gx_import":
     from ucj.validation.rules import gx_expectations
     gx_expectations()  # the quiet-GX environment, as the validator sets it
@@ -104,9 +100,20 @@ def tile(base: Path, target: Path, rows: int) -> int:
     return written
 
 
+def duckdb_copy(src: Path, dst: Path) -> int:
+    """The floor: DuckDB's own copy of the CSV file to Parquet (every field as text, as the
+    delivery has it); the rows copied."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("COPY (SELECT * FROM read_csv($src, delim=';', header=true, all_varchar=true)) "
+                "TO $dst (FORMAT parquet)", {"src": str(src), "dst": str(dst)})
+    return con.execute("SELECT count(*) FROM read_parquet($p)", {"p": str(dst)}).fetchone()[0]
+
+
 def run_stage(stage: str, work: Path, workers: int = 1) -> dict:
-    out = subprocess.run([sys.executable, "-c", STAGE, stage, str(work), FILE, str(workers)],
-                         capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-c", STAGE, stage, str(work), FILE, str(workers),
+                          str(Path(__file__).resolve().parent)], capture_output=True, text=True)
     if out.returncode != 0:
         raise RuntimeError(f"stage {stage} failed:\n{out.stderr[-3000:]}")
     line = next(x for x in reversed(out.stdout.splitlines()) if x.startswith("RESULT "))
