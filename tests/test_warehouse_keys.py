@@ -62,37 +62,3 @@ def test_the_key_index_is_on_postgres_only(wh):
         keys = wh.query("SELECT table_name FROM duckdb_constraints() "
                         "WHERE constraint_type IN ('PRIMARY KEY', 'UNIQUE')")
         assert not {"fct_participant_month", "fct_person_month"} & set(keys["table_name"])
-
-
-def test_a_duckdb_warehouse_created_with_keys_loses_them_and_keeps_its_rows(tmp_path):
-    """Warehouses created before the keys moved to 05_keys.postgres.sql declare them: the next
-    refresh rebuilds both tables without, rows unchanged, and loads on."""
-    from ucj import warehouse
-
-    lake = _indicator_lake(tmp_path, MONTH)
-    partitions = wl.enrollment_partitions(lake)
-    wh = warehouse.connect(f"duckdb:///{tmp_path / 'old.duckdb'}")
-    try:
-        wl.refresh(wh, lake, partitions, "first")
-        with wh.transaction() as s:  # as the DDL of those warehouses declared them
-            s.execute("ALTER TABLE core.fct_participant_month ADD PRIMARY KEY (periode, kpj)")
-            s.execute("ALTER TABLE core.fct_person_month ADD PRIMARY KEY (periode, person_key)")
-        before = _month(wh), wh.query("SELECT * FROM core.fct_person_month ORDER BY ALL")
-        assert len(_keyed(wh)) == 2
-
-        wl.refresh(wh, lake, partitions, "second")
-        assert _keyed(wh) == []
-        assert _month(wh) == before[0]
-        pd.testing.assert_frame_equal(
-            wh.query("SELECT * FROM core.fct_person_month ORDER BY ALL"), before[1])
-        tables = set(wh.query("SELECT table_name FROM duckdb_tables() "
-                              "WHERE schema_name = 'core'")["table_name"])
-        assert not {"fct_participant_month_keyed", "fct_person_month_keyed"} & tables
-    finally:
-        wh.close()
-
-
-def _keyed(wh) -> list[str]:
-    return sorted(wh.query("SELECT table_name FROM duckdb_constraints() "
-                           "WHERE constraint_type = 'PRIMARY KEY' AND table_name IN "
-                           "('fct_participant_month', 'fct_person_month')")["table_name"])

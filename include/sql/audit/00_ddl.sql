@@ -16,9 +16,7 @@ CREATE TABLE IF NOT EXISTS audit.run_audit (
     PRIMARY KEY (run_id, source, partition_value),
     CHECK (rows_read = rows_valid + rows_quarantined)
 );
--- Warehouses created before these columns existed get them here.
-ALTER TABLE audit.run_audit ADD COLUMN IF NOT EXISTS data_docs VARCHAR;
-ALTER TABLE audit.run_audit ADD COLUMN IF NOT EXISTS batch_seconds DOUBLE PRECISION;
+-- Warehouses created before data_docs and batch_seconds: audit/add_run_audit_columns.sql.
 
 -- Which lake version of each reference partition the warehouse holds.
 CREATE TABLE IF NOT EXISTS audit.reference_load (

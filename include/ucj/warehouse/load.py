@@ -15,7 +15,7 @@ from ucj import compliance, periods, wilayah
 from ucj.alerts import company, store
 from ucj.contracts import reference
 from ucj.io import lake as lk
-from ucj.warehouse import village
+from ucj.warehouse import upgrade, village
 from ucj.warehouse.base import Session, Warehouse, sql_files
 
 LAYERS = ["staging", "core", "marts", "audit"]
@@ -41,30 +41,13 @@ def ddl_files(backend: str | None = None) -> list[str]:
             if Path(f).name[:2].isdigit()]
 
 
-# Declared with a primary key by DuckDB warehouses created before core/05_keys.postgres.sql.
-MONTH_KEYED = ("fct_participant_month", "fct_person_month")
-
-
 def ensure_schema(s: Session) -> None:
-    """Create what is missing. A DuckDB warehouse created with keys on the two largest tables
-    has them rebuilt without (DuckDB drops no key in place): their index would not fit the
-    memory cap at national scale (05_keys.postgres.sql)."""
-    keyed = _duckdb_keyed(s)
-    for table in keyed:  # set aside; the DDL below creates the table again, unkeyed
-        s.execute(f"ALTER TABLE core.{table} RENAME TO {table}_keyed")
+    """Create what is missing; upgrade what an earlier version created (ucj.warehouse.upgrade)."""
+    keyed = upgrade.set_aside_keyed(s)
     for f in ddl_files(s.backend):
         s.run_file(f)
-    for table in keyed:
-        s.execute(f"INSERT INTO core.{table} BY NAME SELECT * FROM core.{table}_keyed")
-        s.execute(f"DROP TABLE core.{table}_keyed")
-
-
-def _duckdb_keyed(s: Session) -> list[str]:
-    if s.backend != "duckdb":
-        return []
-    found = set(s.query("SELECT table_name FROM duckdb_constraints() WHERE schema_name = "
-                        "'core' AND constraint_type = 'PRIMARY KEY'")["table_name"])
-    return [t for t in MONTH_KEYED if t in found]
+    upgrade.add_missing_columns(s)
+    upgrade.restore_unkeyed(s, keyed)
 
 
 def load_wilayah(s: Session) -> int:
