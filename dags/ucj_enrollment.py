@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from airflow.sdk import Param, dag, task
 from ucj.assets import ENROLLMENT
 from ucj.notify import notify_data_engineers
+from ucj.refusal import final
 from ucj.report.deadline import enrollment_deadline
 
 DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timedelta(minutes=2),
@@ -30,6 +31,7 @@ DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timede
 )
 def ucj_enrollment():
     @task
+    @final  # a refusal (wrong delivery) fails at once: no retry can mend it
     def extract(params=None, dag_run=None, data_interval_start=None, data_interval_end=None,
                 logical_date=None) -> dict:
         """Find the month's file in the landing zone and copy it to the raw zone."""
@@ -46,6 +48,7 @@ def ucj_enrollment():
         return {"periode": periode, **landing.copy_to_raw(cfg.landing_zone, source, raw_dir)}
 
     @task
+    @final
     def plan_parts(raw: dict) -> list[dict]:
         """Check the header and cut the month into parts (byte ranges of the file)."""
         from ucj import airflow_settings
@@ -54,6 +57,7 @@ def ucj_enrollment():
         return enrollment.plan(raw["path"], airflow_settings.settings().lake)
 
     @task
+    @final
     def count_kpj(part: dict) -> str:
         """First pass over one part: kpj and row number of every record."""
         from ucj.pipeline import enrollment
@@ -61,6 +65,7 @@ def ucj_enrollment():
         return enrollment.scan_kpj(part)
 
     @task
+    @final
     def find_duplicates(parts: list[dict]) -> str:
         """kpj uniqueness spans the month: count repeats over all parts (out of core)."""
         from ucj.pipeline import enrollment
@@ -68,6 +73,7 @@ def ucj_enrollment():
         return enrollment.find_duplicates(parts)
 
     @task
+    @final
     def validate(part: dict) -> str:
         """Great Expectations validation of one part: valid and quarantined part files."""
         from ucj import airflow_settings
@@ -76,6 +82,7 @@ def ucj_enrollment():
         return enrollment.validate_part(part, airflow_settings.settings().pseudonym_key)
 
     @task(outlets=[ENROLLMENT])
+    @final
     def commit(parts: list[dict], raw: dict, outlet_events=None) -> dict:
         """All parts valid: the month's partition and quarantine are swapped in at once."""
         from ucj import airflow_settings

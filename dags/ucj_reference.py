@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from airflow.sdk import dag, task
 from ucj.assets import REFERENCE
 from ucj.notify import notify_data_engineers
+from ucj.refusal import final
 
 DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timedelta(minutes=2),
                 # after the last try: tell the data engineers (schema drift named as such)
@@ -25,6 +26,7 @@ DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timede
 )
 def ucj_reference():
     @task
+    @final  # a refusal (wrong delivery) fails at once: no retry can mend it
     def find_files() -> list[str]:
         from ucj import airflow_settings
         from ucj.pipeline import reference
@@ -32,6 +34,7 @@ def ucj_reference():
         return reference.delivered_files(airflow_settings.settings().landing_zone)
 
     @task(outlets=[REFERENCE])
+    @final
     def process_file(source: str) -> dict:
         from pathlib import Path
 

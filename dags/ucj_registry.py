@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from airflow.sdk import dag, task
 from ucj.assets import REGISTRY
 from ucj.notify import notify_data_engineers
+from ucj.refusal import final
 
 DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timedelta(minutes=5),
                 # after the last try: tell the data engineers (schema drift named as such)
@@ -25,6 +26,7 @@ DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timede
 )
 def ucj_registry():
     @task
+    @final  # a refusal (wrong delivery) fails at once: no retry can mend it
     def extract() -> dict:
         """Pages through the API from the watermark; falls back to the CSV snapshot."""
         from ucj import airflow_settings
@@ -37,6 +39,7 @@ def ucj_registry():
         return result
 
     @task(outlets=[REGISTRY])
+    @final
     def validate(extracted: dict, outlet_events=None) -> dict:
         from ucj import airflow_settings
         from ucj.pipeline import registry

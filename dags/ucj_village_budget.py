@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from airflow.sdk import dag, task
 from ucj.assets import VILLAGE_BUDGET
 from ucj.notify import notify_data_engineers
+from ucj.refusal import final
 
 DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timedelta(minutes=2),
                 # after the last try: tell the data engineers by e-mail and webhook
@@ -30,6 +31,7 @@ DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timede
 )
 def ucj_village_budget():
     @task
+    @final  # a refusal (wrong delivery) fails at once: no retry can mend it
     def find_files() -> list[str]:
         """Every APBDes year delivered in the landing zone."""
         from ucj import airflow_settings
@@ -38,6 +40,7 @@ def ucj_village_budget():
         return apbdes.delivered_files(airflow_settings.settings().landing_zone)
 
     @task(outlets=[VILLAGE_BUDGET])
+    @final
     def process_file(source: str, outlet_events=None) -> dict:
         """Raw copy, Great Expectations validation, lake partition and quarantine."""
         from pathlib import Path

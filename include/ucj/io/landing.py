@@ -19,6 +19,8 @@ from pathlib import Path
 import fsspec
 from fsspec.implementations.local import LocalFileSystem
 
+from ucj.refusal import Refused
+
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 MAX_NAME = 255
 
@@ -27,7 +29,7 @@ class DeliveryMissing(FileNotFoundError):
     """The source file for a partition has not arrived in the landing zone."""
 
 
-class UnsafeFileName(ValueError):
+class UnsafeFileName(Refused, ValueError):
     """A delivered file name or path that could reach outside its folder."""
 
 

@@ -66,6 +66,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
+from ucj.refusal import Refused
+
 ROW_NUMBER = "row_number"
 READ_ISSUE = "_read_issue"  # the rule a record broke while being read, else missing
 DEFAULT_CHUNK_ROWS = 250_000
@@ -88,7 +90,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DELIMITERS = (";", ",", "\t", "|")
 
 
-class ReadError(ValueError):
+class ReadError(Refused, ValueError):
     """The file cannot be read as its contract says: the whole batch is refused.
 
     The message names the file, the line (when there is one) and the rule broken."""

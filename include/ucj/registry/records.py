@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from ucj.refusal import Refused
+
 FIELDS = (
     "nib",
     "npp",
@@ -30,7 +32,7 @@ FIELDS = (
 COUNT_FIELDS = ("jumlah_tk_laki", "jumlah_tk_perempuan", "jumlah_tk_wlkp")
 
 
-class SnapshotFormatError(ValueError):
+class SnapshotFormatError(Refused, ValueError):
     """A CSV snapshot does not carry the contract's fields."""
 
 
