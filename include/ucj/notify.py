@@ -181,7 +181,10 @@ class DataEngineerNotifier(BaseNotifier):
         return out
 
     def notify(self, context) -> dict:
-        report = failure_report(context)
+        return self.send(failure_report(context))
+
+    def send(self, report: dict) -> dict:
+        """Send ``report`` (``subject``, ``text``, ``kind`` ...) on every channel; never raises."""
         channels = self.channels()
         outcome = {}
         if not channels:
@@ -199,3 +202,13 @@ class DataEngineerNotifier(BaseNotifier):
 
 
 notify_data_engineers = DataEngineerNotifier()
+
+
+def tell_data_engineers(kind: str, subject: str, text: str, **details) -> dict:
+    """A notice that is not a task failure (a degraded path was taken, a refused batch was
+    forced): the same channels as the failure callback; never raises."""
+    report = {"type": "pipeline_notice", "kind": kind, "subject": subject, "text": text,
+              **details}
+    log.warning("notice to the data engineers: %s", subject)
+    return notify_data_engineers.send(report)
+
