@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from airflow.sdk import Param, dag, task
 from ucj.assets import ENROLLMENT
 from ucj.notify import notify_data_engineers
-from ucj.refusal import final
+from ucj.refusal import final, force_param
 from ucj.report.deadline import enrollment_deadline
 
 DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timedelta(minutes=2),
@@ -26,7 +26,8 @@ DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timede
     deadline=enrollment_deadline(),
     tags=["ucj", "enrollment", "bpjs-ketenagakerjaan"],
     params={"periode": Param(None, type=["null", "string"], pattern=r"^\d{4}-\d{2}$",
-                             description="Month YYYY-MM (default: the run's month)")},
+                             description="Month YYYY-MM (default: the run's month)"),
+            "force": force_param()},
     doc_md=__doc__,
 )
 def ucj_enrollment():
@@ -83,13 +84,16 @@ def ucj_enrollment():
 
     @task(outlets=[ENROLLMENT])
     @final
-    def commit(parts: list[dict], raw: dict, outlet_events=None) -> dict:
-        """All parts valid: the month's partition and quarantine are swapped in at once."""
+    def commit(parts: list[dict], raw: dict, params=None, outlet_events=None) -> dict:
+        """The month's batch-level expectations hold (or the run is forced): its partition
+        and quarantine are swapped in at once; a refused month changes nothing."""
         from ucj import airflow_settings
         from ucj.pipeline import enrollment
 
         result = enrollment.commit(parts, airflow_settings.settings().validation_dir,
-                                   extra_manifest={"sha256": raw["sha256"]})
+                                   extra_manifest={"sha256": raw["sha256"],
+                                                   "raw_copy": raw["path"]},
+                                   policy=airflow_settings.batch_policy(params.get("force")))
         print(f"validation report: {result['validation_report']}")
         outlet_events[ENROLLMENT].extra = {"periode": result["periode"],
                                            "partition": result["partition"]}

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from airflow.sdk import dag, task
 from ucj.assets import REFERENCE
 from ucj.notify import notify_data_engineers
-from ucj.refusal import final
+from ucj.refusal import final, force_param
 
 DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timedelta(minutes=2),
                 # after the last try: tell the data engineers (schema drift named as such)
@@ -22,6 +22,7 @@ DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timede
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
     tags=["ucj", "reference"],
+    params={"force": force_param()},
     doc_md=__doc__,
 )
 def ucj_reference():
@@ -35,7 +36,8 @@ def ucj_reference():
 
     @task(outlets=[REFERENCE])
     @final
-    def process_file(source: str) -> dict:
+    def process_file(source: str, params=None) -> dict:
+        """One file: a name that is no reference table is refused on its own."""
         from pathlib import Path
 
         from ucj import airflow_settings
@@ -43,10 +45,13 @@ def ucj_reference():
         from ucj.pipeline import reference
 
         cfg = airflow_settings.settings()
+        reference.table_for(Path(source).name)
         raw = landing.copy_to_raw(cfg.landing_zone, source,
                                   cfg.lake / "raw" / "reference" / Path(source).stem)
         result = reference.process(raw["path"], cfg.lake, cfg.validation_dir,
-                                   extra_manifest={"sha256": raw["sha256"]})
+                                   extra_manifest={"sha256": raw["sha256"],
+                                                   "raw_copy": raw["path"]},
+                                   policy=airflow_settings.batch_policy(params.get("force")))
         print(f"validation report: {result['validation_report']}")
         return result
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from airflow.sdk import dag, task
 from ucj.assets import REGISTRY
 from ucj.notify import notify_data_engineers
-from ucj.refusal import final
+from ucj.refusal import final, force_param
 
 DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timedelta(minutes=5),
                 # after the last try: tell the data engineers (schema drift named as such)
@@ -22,6 +22,7 @@ DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timede
     max_active_runs=1,  # the watermark is advanced by one run at a time
     default_args=DEFAULT_ARGS,
     tags=["ucj", "registry", "wlkp"],
+    params={"force": force_param()},
     doc_md=__doc__,
 )
 def ucj_registry():
@@ -40,13 +41,14 @@ def ucj_registry():
 
     @task(outlets=[REGISTRY])
     @final
-    def validate(extracted: dict, outlet_events=None) -> dict:
+    def validate(extracted: dict, params=None, outlet_events=None) -> dict:
         from ucj import airflow_settings
         from ucj.pipeline import registry
 
         cfg = airflow_settings.settings()
         result = registry.process(extracted["path"], extracted["extract_id"], cfg.lake,
-                                  cfg.validation_dir, {"extract_source": extracted["source"]})
+                                  cfg.validation_dir, {"extract_source": extracted["source"]},
+                                  policy=airflow_settings.batch_policy(params.get("force")))
         print(f"validation report: {result['validation_report']}")
         outlet_events[REGISTRY].extra = {"extract": extracted["extract_id"]}
         return result

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from airflow.sdk import dag, task
 from ucj.assets import VILLAGE_BUDGET
 from ucj.notify import notify_data_engineers
-from ucj.refusal import final
+from ucj.refusal import final, force_param
 
 DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timedelta(minutes=2),
                 # after the last try: tell the data engineers by e-mail and webhook
@@ -27,6 +27,7 @@ DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timede
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
     tags=["ucj", "village-budget", "apbdes"],
+    params={"force": force_param()},
     doc_md=__doc__,
 )
 def ucj_village_budget():
@@ -41,7 +42,7 @@ def ucj_village_budget():
 
     @task(outlets=[VILLAGE_BUDGET])
     @final
-    def process_file(source: str, outlet_events=None) -> dict:
+    def process_file(source: str, params=None, outlet_events=None) -> dict:
         """Raw copy, Great Expectations validation, lake partition and quarantine."""
         from pathlib import Path
 
@@ -55,7 +56,9 @@ def ucj_village_budget():
         raw = landing.copy_to_raw(cfg.landing_zone, source,
                                   cfg.lake / "raw" / "village_budget" / f"tahun={year}")
         result = apbdes.process(raw["path"], cfg.lake, cfg.validation_dir,
-                                extra_manifest={"sha256": raw["sha256"]})
+                                extra_manifest={"sha256": raw["sha256"],
+                                                "raw_copy": raw["path"]},
+                                policy=airflow_settings.batch_policy(params.get("force")))
         print(f"validation report: {result['validation_report']}")
         outlet_events[VILLAGE_BUDGET].extra = {"tahun": year, "partition": result["partition"]}
         return result

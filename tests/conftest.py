@@ -94,3 +94,20 @@ def workspace(tmp_path, monkeypatch):
     from ucj import config
 
     return config.from_env()
+
+
+# Limits no batch breaks, for tests of the row rules on hand-made files that are mostly bad
+# rows, or reference tables of a few desa: they judge rows, not deliveries. The batch-level
+# expectations themselves are tested in tests/reliability/test_bad_deliveries.py.
+ROW_RULES_ONLY = ('{"max_quarantine_share": 1, "max_other_period_share": 1, '
+                  '"min_rows_vs_previous": 0, "max_missing_codes": 1000}')
+
+
+@pytest.fixture(scope="module")
+def row_rules_only():
+    """``pytestmark = pytest.mark.usefixtures("row_rules_only")`` in a module of row-rule
+    tests (module scope: its module fixtures run under it too)."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("UCJ_BATCH_LIMITS", ROW_RULES_ONLY)
+    yield
+    mp.undo()

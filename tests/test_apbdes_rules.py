@@ -8,6 +8,9 @@ import pandas as pd
 import pytest
 from ucj.contracts.apbdes import COLUMNS
 from ucj.pipeline import apbdes
+from ucj.refusal import UnknownDelivery
+
+pytestmark = pytest.mark.usefixtures("row_rules_only")  # rows judged, not deliveries
 
 DESA = "32.13.01.2003"  # Sukamandi, Kecamatan Sagalaherang
 KELURAHAN = "32.13.03.1001"  # Parung, Kecamatan Subang
@@ -148,7 +151,8 @@ def test_file_names_and_delivered_files(tmp_path):
     for name in ("apbdes_2025.csv", "apbdes_2026.csv", "readme.txt", "apbdes_26.csv"):
         write_apbdes(folder / name, [BASE])
     found = [Path(f).name for f in apbdes.delivered_files(str(tmp_path / "landing"))]
-    assert found == ["apbdes_2025.csv", "apbdes_2026.csv"]
+    # a CSV whose name is no delivery is listed for its own task, which refuses it by name
+    assert found == ["apbdes_2025.csv", "apbdes_2026.csv", "apbdes_26.csv"]
     assert apbdes.landing_names(2026) == ["apbdes_2026.csv"]
-    with pytest.raises(ValueError):
+    with pytest.raises(UnknownDelivery, match="apbdes_26.csv"):
         apbdes.process(folder / "apbdes_26.csv", tmp_path / "lake", tmp_path / "val")

@@ -13,6 +13,8 @@ from ucj.pipeline import enrollment
 from ucj.validation import datadocs
 from ucj.warehouse import load as wl
 
+pytestmark = pytest.mark.usefixtures("row_rules_only")  # rows judged, not deliveries
+
 BAD_NIK = "9999999999999999"
 ROWS = 30  # with chunks of 10 rows: 3 chunks
 BAD_SEGMEN = 24  # more than the 20 samples kept

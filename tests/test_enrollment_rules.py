@@ -7,6 +7,8 @@ import pytest
 from enrollment_rows import BASE, row, write_csv
 from ucj.pipeline import enrollment
 
+pytestmark = pytest.mark.usefixtures("row_rules_only")  # rows judged, not deliveries
+
 # (rule, the change that must break exactly it)
 BREAKS = [
     ("periode_format", {"periode": "2026-1"}),

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from enrollment_rows import row, write_csv
+from reference_rows import write_tenaga_kerja
 from ucj import warehouse
 from ucj.pipeline import enrollment, reference
 from ucj.warehouse import load as wl
@@ -66,10 +67,8 @@ TENAGA_KERJA = {
 def write_reference(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for year, desa in TENAGA_KERJA.items():
-        lines = ["tahun,kode_desa,penduduk,penduduk_usia_kerja,penduduk_bekerja,"
-                 "jumlah_perangkat_desa"]
-        lines += [f"{year},{k},{b * 3},{b * 2},{b},{p}" for k, (b, p) in desa.items()]
-        (folder / f"tenaga_kerja_desa_{year}.csv").write_text("\n".join(lines) + "\n")
+        write_tenaga_kerja(folder / f"tenaga_kerja_desa_{year}.csv", year,
+                           {k: (b * 3, b * 2, b, p) for k, (b, p) in desa.items()})
     (folder / "non_asn_2025.csv").write_text(
         "tahun,kode_opd,nama_opd,npp,kode_desa,jumlah_non_asn\n"
         "2025,1.01,Dinas Pendidikan,11111111,32.13.02.2001,4\n"

@@ -16,6 +16,8 @@ from ucj.pipeline import enrollment, reference
 from ucj.report import deadline
 from ucj.warehouse import load as wl
 
+pytestmark = pytest.mark.usefixtures("row_rules_only")  # rows judged, not deliveries
+
 BAD = 3  # rows of 2026-02 breaking a rule
 
 

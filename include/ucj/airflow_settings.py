@@ -73,3 +73,12 @@ def alert_notifiers(labels: dict[str, str]) -> dict:
     if hook := _connection("ucj_alert_webhook"):
         channels["webhook"] = WebhookAlertNotifier.from_connection(hook, labels)
     return channels
+
+
+def batch_policy(force: bool = False):
+    """The batch-level expectations' limits (variable ``ucj_batch_limits``, JSON, else the
+    environment's ``UCJ_BATCH_LIMITS``) and whether the run forces a refused batch in."""
+    from ucj.validation import batch_rules
+
+    return batch_rules.Policy(limits=batch_rules.limits(_variable("ucj_batch_limits")),
+                              force=bool(force))

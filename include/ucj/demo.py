@@ -32,8 +32,18 @@ def _months(start: str, count: int) -> list[str]:
 
 
 def _delivered_months(landing: Path) -> list[str]:
-    names = sorted((landing / "enrollment").glob("kepesertaan_*.*"))
-    return sorted({f"{p.stem[12:16]}-{p.stem[16:18]}" for p in names})
+    """The months delivered; a file whose name is no delivery is refused on its own (said
+    here, naming it) and the other months go on."""
+    from ucj.contracts import enrollment
+    from ucj.refusal import Refused
+
+    months = set()
+    for path in sorted((landing / "enrollment").glob("*")):
+        try:
+            months.add(enrollment.periode_of_file(path.name))
+        except Refused as exc:
+            print(f"skipped: {exc}", file=sys.stderr)
+    return sorted(months)
 
 
 def _snapshot(landing: Path, periode: str) -> Path | None:

@@ -17,6 +17,11 @@ class Refused(Exception):
     """The input is wrong as a whole: refused, not retried. The message names the file."""
 
 
+class UnknownDelivery(Refused, ValueError):
+    """A file whose name is not a delivery of its source's contract (``kepesertaan_202513``,
+    ``apbdes_20X5``): refused on its own, naming it; the other deliveries go on."""
+
+
 def final(fn):
     """Task decorator (below ``@task``): a :class:`Refused` raised by ``fn`` fails the task
     instance without retrying it (``AirflowFailException``, the refusal as its cause)."""
@@ -31,3 +36,14 @@ def final(fn):
             raise AirflowFailException(f"refused, not retried: {exc}") from exc
 
     return wrapper
+
+
+def force_param():
+    """The DAGs' ``force`` trigger parameter: load a delivery although it breaks a batch-level
+    expectation (``ucj.validation.batch_rules``), when an engineer knows the data really
+    changed. The expectations are still evaluated and recorded, and the engineers told."""
+    from airflow.sdk import Param
+
+    return Param(False, type="boolean",
+                 description="Load even a delivery that breaks a batch-level expectation "
+                             "(refused otherwise): only when the data really changed")

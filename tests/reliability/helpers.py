@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from enrollment_rows import BASE, row, write_csv  # noqa: F401 - BASE, row re-exported
+from reference_rows import write_tenaga_kerja
 
 ROOT = Path(__file__).resolve().parents[2]
 # Compared: every table of these schemas. audit.* records each run's history (run id, time,
@@ -70,10 +71,8 @@ def enrollment_file(env: Env, periode: str, rows: list[dict]) -> Path:
 def write_reference(env: Env) -> None:
     folder = env.landing / "reference"
     folder.mkdir(parents=True, exist_ok=True)
-    lines = ["tahun,kode_desa,penduduk,penduduk_usia_kerja,penduduk_bekerja,"
-             "jumlah_perangkat_desa"]
-    lines += [f"2026,{k},{300 + i},{200 + i},{100 + i},{10 + i}" for i, k in enumerate(DESA)]
-    (folder / "tenaga_kerja_desa_2026.csv").write_text("\n".join(lines) + "\n")
+    write_tenaga_kerja(folder / "tenaga_kerja_desa_2026.csv", 2026,
+                       {k: (300 + i, 200 + i, 100 + i, 10 + i) for i, k in enumerate(DESA)})
     (folder / "non_asn_2026.csv").write_text(
         "tahun,kode_opd,nama_opd,npp,kode_desa,jumlah_non_asn\n"
         f"2026,1.01,Dinas Pendidikan,11111111,{DESA[2]},4\n")

@@ -29,6 +29,8 @@ from reliability.helpers import (
     write_reference,
 )
 
+pytestmark = pytest.mark.usefixtures("row_rules_only")  # rows judged, not deliveries
+
 HEADER = ";".join(COLUMNS)
 MEGA = "X" * 1_000_000
 SQL_INJECTION = "'; DROP TABLE core.dim_wilayah; --"

@@ -70,7 +70,12 @@ def test_copy_to_raw_takes_a_delivery_inside(env):
     for source in (f"{env.landing}/enrollment/kepesertaan_202601.csv",
                    "enrollment/kepesertaan_202601.csv"):
         got = landing.copy_to_raw(str(env.landing), source, raw)
-        assert got["path"] == str(raw / "kepesertaan_202601.csv") and got["bytes"] > 0
+        # kept under its content, owner-readable only (it holds NIKs and names)
+        expected = raw / f"sha256={got['sha256'][:16]}" / "kepesertaan_202601.csv"
+        assert got["path"] == str(expected) and got["bytes"] > 0
+        assert expected.stat().st_mode & 0o777 == 0o600
+        assert expected.parent.stat().st_mode & 0o777 == 0o700
+        assert raw.stat().st_mode & 0o777 == 0o700
 
 
 def test_find_delivery_refuses_tricks_and_takes_the_newest_redelivery(env):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 
+import pytest
 from ucj import quarantine_view, warehouse
 
 from reliability.helpers import (
@@ -17,6 +18,8 @@ from reliability.helpers import (
     process_month,
     row,
 )
+
+pytestmark = pytest.mark.usefixtures("row_rules_only")  # rows judged, not deliveries
 
 PERIODE = "2026-02"
 FORMULA = '=HYPERLINK("http://evil.example","klik")'

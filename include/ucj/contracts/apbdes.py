@@ -23,6 +23,7 @@ import re
 import pandas as pd
 
 from ucj import wilayah
+from ucj.refusal import UnknownDelivery
 from ucj.validation import rules as r
 
 SOURCE = "village_budget"
@@ -52,7 +53,7 @@ AMOUNT = r"^(?:\d+|\d{1,3}(?:\.\d{3})+)$"
 def year_of_file(name: str) -> str:
     m = FILE_PATTERN.match(name)
     if not m:
-        raise ValueError(f"{name}: not an APBDes file name (apbdes_YYYY.csv)")
+        raise UnknownDelivery(f"{name}: refused: not an APBDes file name (apbdes_YYYY.csv)")
     return m.group(1)
 
 

@@ -9,10 +9,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ucj.refusal import UnknownDelivery
 from ucj.validation import rules as r
 
 SOURCE = "enrollment"
-FILE_PATTERN = re.compile(r"^kepesertaan_(\d{4})(\d{2})\.(csv|xlsx)$", re.IGNORECASE)
+FILE_PATTERN = re.compile(r"^kepesertaan_(\d{4})(0[1-9]|1[0-2])\.(csv|xlsx)$", re.IGNORECASE)
 DELIMITER = ";"
 DATE_FORMAT = "%d/%m/%Y"
 
@@ -54,7 +55,8 @@ ZERO = r"^0+(?:\.0+)?$"
 def periode_of_file(name: str) -> str:
     m = FILE_PATTERN.match(name)
     if not m:
-        raise ValueError(f"{name}: not an enrollment file name (kepesertaan_YYYYMM.csv|.xlsx)")
+        raise UnknownDelivery(f"{name}: refused: not an enrollment file name "
+                              "(kepesertaan_YYYYMM.csv|.xlsx with a month 01-12)")
     return f"{m.group(1)}-{m.group(2)}"
 
 

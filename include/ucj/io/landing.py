@@ -108,21 +108,34 @@ def _modified(fs, path: str) -> float:
 
 
 def copy_to_raw(landing_zone: str, source: str, raw_dir: Path) -> dict:
-    """Copy a delivered file into the raw zone and return its path and SHA-256."""
+    """Copy a delivered file into the raw zone and return its path and SHA-256.
+
+    Each delivery is kept under its content (``<raw_dir>/sha256=<first 16 hex>/<name>``): a
+    re-delivery that is then refused never overwrites the copy behind the published
+    partition (its manifest names that copy's SHA-256), and the refused file stays there to
+    be looked at. Raw copies hold NIKs and names: owner-readable only (0600, folders 0700)."""
     fs, _ = _fs(landing_zone)
     path = source_path(landing_zone, source)
-    raw_dir.mkdir(parents=True, exist_ok=True)
+    _private_dir(raw_dir)
     name = posixpath.basename(path)
-    target = raw_dir / name
     tmp = raw_dir / f".{name}.part"
     digest = hashlib.sha256()
-    with fs.open(path, "rb") as src, open(tmp, "wb") as dst:
+    with fs.open(path, "rb") as src, \
+            os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as dst:
         while block := src.read(1 << 20):
             digest.update(block)
             dst.write(block)
+    os.chmod(tmp, 0o600)  # an older .part left by a killed copy kept its own mode
+    target = _private_dir(raw_dir / f"sha256={digest.hexdigest()[:16]}") / name
     tmp.replace(target)
     return {"path": str(target), "sha256": digest.hexdigest(), "bytes": target.stat().st_size,
             "source": source}
+
+
+def _private_dir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
+    return path
 
 
 def clear_dir(path: Path) -> None:

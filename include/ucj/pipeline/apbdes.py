@@ -18,6 +18,7 @@ from ucj import village, wilayah
 from ucj.contracts import apbdes as contract
 from ucj.io.readers import ROW_NUMBER, read_chunks
 from ucj.pipeline.batch import Batch, run_batch
+from ucj.validation import batch_rules
 from ucj.validation.engine import Validator
 
 LANDING_FOLDER = "village_budget"
@@ -59,7 +60,7 @@ def transform(df: pd.DataFrame) -> pa.Table:
 
 
 def process(raw_file: Path, lake: Path, validation_dir: Path, extra_manifest: dict | None = None,
-            chunk_rows: int = 250_000) -> dict:
+            chunk_rows: int = 250_000, policy: batch_rules.Policy | None = None) -> dict:
     """Validate one year's file; write valid lines and the quarantine to the lake."""
     raw_file = Path(raw_file)
     year = contract.year_of_file(raw_file.name)
@@ -68,15 +69,19 @@ def process(raw_file: Path, lake: Path, validation_dir: Path, extra_manifest: di
         source=contract.SOURCE, partition_key="tahun", partition_value=year,
         source_file=raw_file.name, columns=contract.COLUMNS, schema=SCHEMA,
         prepare=contract.prepare, transform=transform,
+        checks=batch_rules.BatchChecks(
+            policy=policy or batch_rules.Policy(), period_rule="tahun_matches_file",
+            previous=batch_rules.previous_partitions(lake, contract.SOURCE, "tahun", year)),
     )
     chunks = read_chunks(raw_file, contract.COLUMNS, contract.DELIMITER, chunk_rows=chunk_rows)
     return run_batch(batch, chunks, validator, lake, validation_dir, extra_manifest)
 
 
 def delivered_files(landing_zone: str) -> list[str]:
-    """Every ``apbdes_YYYY.csv`` in the landing zone's ``village_budget/`` folder."""
+    """Every CSV file in the landing zone's ``village_budget/`` folder: one whose name is not
+    ``apbdes_YYYY.csv`` is refused by its own task (named), the others go on."""
     import fsspec
 
     fs, root = fsspec.core.url_to_fs(str(landing_zone))
     found = fs.glob(f"{root.rstrip('/')}/{LANDING_FOLDER}/*.csv")
-    return sorted(f for f in found if contract.FILE_PATTERN.match(Path(f).name))
+    return sorted(found)

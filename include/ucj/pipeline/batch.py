@@ -9,7 +9,10 @@ reasons. Besides the contract's rules, a row is quarantined for what the reader 
 its values pass the rules but still cannot be typed (``type_conversion``, e.g. an amount too
 large for the lake's decimal): such a row is isolated by bisection, the rest of the chunk is
 written, the batch goes on. A failure of anything else stops the batch before either
-partition is swapped in, so the lake keeps the previous partitions.
+partition is swapped in, so the lake keeps the previous partitions; so does a batch that
+breaks one of its source's batch-level expectations (``ucj.validation.batch_rules``: too many
+rows quarantined, rows collapsing against the partition it replaces or follows, another
+period's rows, a reference year missing a desa), which is refused as a whole.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import pyarrow as pa
 from ucj.io import lake as lk
 from ucj.io.readers import FIELD_COUNT, READ_ISSUE
 from ucj.validation import datadocs, quarantine
+from ucj.validation.batch_rules import BatchChecks, BatchRefused
 from ucj.validation.engine import Report, Validator
 
 TYPE_CONVERSION = "type_conversion"
@@ -44,6 +48,7 @@ class Batch:
     schema: pa.Schema
     prepare: Callable[[pd.DataFrame], pd.DataFrame]
     transform: Callable[[pd.DataFrame], pa.Table]
+    checks: BatchChecks | None = None  # the source's batch-level expectations
 
 
 @dataclass
@@ -56,6 +61,7 @@ class Tally:
     quarantined: int = 0
     extra_counts: Counter = field(default_factory=Counter)  # reader and typing rules
     first_type_error: Exception | None = None
+    seen: set = field(default_factory=set)  # valid values of the column checked for completeness
 
     def merge(self, other: Tally) -> None:
         self.report.merge(other.report)
@@ -64,6 +70,7 @@ class Tally:
         self.quarantined += other.quarantined
         self.extra_counts.update(other.extra_counts)
         self.first_type_error = self.first_type_error or other.first_type_error
+        self.seen |= other.seen
 
 
 def run_batch(batch: Batch, chunks: Iterable[pd.DataFrame], validator: Validator, lake: Path,
@@ -108,8 +115,11 @@ def validate_chunks(batch: Batch, chunks: Iterable[pd.DataFrame], validator: Val
             tally.first_type_error = tally.first_type_error or error
             reasons = pd.concat([reasons, untyped]).sort_index()
         bad.write(quarantine.rows(chunk, reasons, batch.columns, batch.source_file))
+        complete_over = batch.checks.complete_over if batch.checks else None
         for table in tables:
             good.write(table)
+            if complete_over:
+                tally.seen.update(table[complete_over[0]].unique().to_pylist())
     tally.valid, tally.quarantined = good.rows, bad.rows
     return tally
 
@@ -125,13 +135,23 @@ def finish(batch: Batch, tally: Tally, validation_dir: Path, started: float,
         raise AssertionError(f"{batch.source_file}: {tally.read} read != {tally.valid} + "
                              f"{tally.quarantined}")
     report, extra_counts = tally.report, tally.extra_counts
+    counts = {**report.counts, **extra_counts}
+    verdict = batch.checks.evaluate(report.suite, tally.read, tally.valid, tally.quarantined,
+                                    counts, tally.seen) if batch.checks else None
+    if verdict is not None:
+        report.results.add(verdict.rule_results)  # on the batch's Data Docs page
     report_dict = report.as_dict()
     if extra_counts:
         report_dict["reader_and_typing_rules"] = dict(extra_counts)
         report_dict["success"] = False
+    forced = bool(verdict and verdict.failed and batch.checks.policy.force)
+    batch_dict = {"batch_rules": verdict.as_dict(forced)} if verdict is not None else {}
     docs = build_data_docs(validation_dir, batch, report, tally.read, extra_counts)
-    report_path = write_report(validation_dir, batch, {**report_dict, **docs})
-    counts = {**report.counts, **extra_counts}
+    report_path = write_report(validation_dir, batch, {**report_dict, **batch_dict, **docs})
+    if verdict is not None and verdict.failed:
+        if not forced:
+            raise BatchRefused(batch.source_file, verdict.messages(), docs.get("data_docs"))
+        _tell_forced(batch, verdict)
     return {
         "source": batch.source, batch.partition_key: batch.partition_value,
         "source_file": batch.source_file, "rows_read": tally.read, "rows_valid": tally.valid,
@@ -141,8 +161,21 @@ def finish(batch: Batch, tally: Tally, validation_dir: Path, started: float,
         "validation_report": str(report_path),
         **docs,
         "seconds": round(time.time() - started, 3),
+        **batch_dict,
         **(extra_manifest or {}),
     }
+
+
+def _tell_forced(batch: Batch, verdict) -> None:
+    """A refused batch loaded on an engineer's word: said in the log and to the engineers."""
+    from ucj.notify import tell_data_engineers
+
+    text = (f"{batch.source_file} breaks its batch-level expectations and was loaded because "
+            f"the run was forced: " + "; ".join(verdict.messages()))
+    log.warning(text)
+    tell_data_engineers("forced_load", f"[UCJ] forced load of {batch.source_file}", text,
+                        source=batch.source, file=batch.source_file,
+                        partition=f"{batch.partition_key}={batch.partition_value}")
 
 
 def _without(chunk: pd.DataFrame, rows: pd.Index) -> pd.DataFrame:

@@ -24,7 +24,7 @@ from ucj.io import lake as lk
 from ucj.io import landing
 from ucj.io.readers import ROW_NUMBER, plan_parts, read_chunks, read_csv_chunks
 from ucj.pipeline.batch import Batch, finish, restore_partitions, validate_chunks
-from ucj.validation import quarantine
+from ucj.validation import batch_rules, quarantine
 from ucj.validation.engine import Validator
 
 MONEY = pa.decimal128(18, 2)
@@ -178,11 +178,21 @@ def _duplicates_in(part: dict, rows: pd.Index) -> pd.Series:
     return found.set_index("row_number")["occurrences"]
 
 
-def _batch(part: dict, secret: str, prepare) -> Batch:
+def _batch(part: dict, secret: str, prepare,
+           checks: batch_rules.BatchChecks | None = None) -> Batch:
     return Batch(
         source=contract.SOURCE, partition_key="periode", partition_value=part["periode"],
         source_file=Path(part["raw_file"]).name, columns=contract.COLUMNS, schema=SCHEMA,
-        prepare=prepare, transform=partial(transform, secret=secret))
+        prepare=prepare, transform=partial(transform, secret=secret), checks=checks)
+
+
+def checks(lake: Path, periode: str,
+           policy: batch_rules.Policy | None = None) -> batch_rules.BatchChecks:
+    """The month's batch-level expectations: rows of the file's month, and no collapse
+    against the month it replaces (a re-delivery) or the nearest month before."""
+    return batch_rules.BatchChecks(
+        policy=policy or batch_rules.Policy(), period_rule="periode_matches_file",
+        previous=batch_rules.previous_partitions(lake, contract.SOURCE, "periode", periode))
 
 
 @lru_cache(maxsize=1)
@@ -213,17 +223,20 @@ def validate_part(part: dict, secret: str, chunk_rows: int = CHUNK_ROWS) -> str:
     return str(path)
 
 
-def commit(parts: list[dict], validation_dir: Path, extra_manifest: dict | None = None) -> dict:
-    """Merge the parts' tallies, write the report and Data Docs, and swap the month's valid
-    and quarantine partitions in (both made of the parts' files)."""
+def commit(parts: list[dict], validation_dir: Path, extra_manifest: dict | None = None,
+           policy: batch_rules.Policy | None = None) -> dict:
+    """Merge the parts' tallies, write the report and Data Docs, check the batch-level
+    expectations, and swap the month's valid and quarantine partitions in (both made of the
+    parts' files); a refused month leaves the lake as it was."""
     first = parts[0]
     if len(parts) != first["of"]:
         raise ValueError(f"{len(parts)} of {first['of']} parts to commit")
     tally = pickle.loads(_part_file(first, "tally", "pickle").read_bytes())
     for part in parts[1:]:
         tally.merge(pickle.loads(_part_file(part, "tally", "pickle").read_bytes()))
-    batch, lake, staging = _batch(first, "", None), Path(first["lake"]), Path(first["staging"])
+    lake, staging = Path(first["lake"]), Path(first["staging"])
     restore_partitions(lake, contract.SOURCE, "periode", first["periode"])
+    batch = _batch(first, "", None, checks(lake, first["periode"], policy))
     manifest = finish(batch, tally, validation_dir, first["planned_at"],
                       {"parts": len(parts), **(extra_manifest or {})})
     key, periode = "periode", first["periode"]
@@ -237,7 +250,8 @@ def commit(parts: list[dict], validation_dir: Path, extra_manifest: dict | None 
 
 def process(raw_file: Path, lake: Path, validation_dir: Path, secret: str,
             chunk_rows: int = CHUNK_ROWS, extra_manifest: dict | None = None,
-            part_rows: int | None = None, workers: int = 1) -> dict:
+            part_rows: int | None = None, workers: int = 1,
+            policy: batch_rules.Policy | None = None) -> dict:
     """Validate the month's raw file; write valid rows and the quarantine to the lake.
     The same steps as the mapped tasks of ucj_enrollment, with ``workers`` processes."""
     parts = plan(raw_file, lake, part_rows)
@@ -246,7 +260,7 @@ def process(raw_file: Path, lake: Path, validation_dir: Path, secret: str,
             list(pool.map(partial(scan_kpj, chunk_rows=chunk_rows), parts))
             find_duplicates(parts)
             list(pool.map(partial(validate_part, secret=secret, chunk_rows=chunk_rows), parts))
-        return commit(parts, validation_dir, extra_manifest)
+        return commit(parts, validation_dir, extra_manifest, policy)
     finally:
         shutil.rmtree(parts[0]["staging"], ignore_errors=True)
 

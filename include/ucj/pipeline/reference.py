@@ -11,6 +11,8 @@ from ucj import wilayah
 from ucj.contracts import reference as contract
 from ucj.io.readers import read_chunks
 from ucj.pipeline.batch import Batch, run_batch
+from ucj.refusal import UnknownDelivery
+from ucj.validation import batch_rules
 from ucj.validation.engine import Validator
 
 
@@ -29,29 +31,40 @@ def table_for(filename: str) -> contract.ReferenceTable:
     for table in contract.TABLES:
         if table.file_pattern.match(filename):
             return table
-    raise ValueError(f"{filename}: not a known reference table")
+    raise UnknownDelivery(f"{filename}: refused: not a reference table of the contract "
+                          f"({', '.join(t.file_pattern.pattern for t in contract.TABLES)})")
 
 
-def process(raw_file: Path, lake: Path, validation_dir: Path, extra_manifest=None) -> dict:
+def process(raw_file: Path, lake: Path, validation_dir: Path, extra_manifest=None,
+            policy: batch_rules.Policy | None = None) -> dict:
     raw_file = Path(raw_file)
     table = table_for(raw_file.name)
     year = table.year_of(raw_file.name)
-    validator = Validator(f"reference_{table.name}_{year}",
-                          table.rules(year, wilayah.village_codes()))
+    villages = wilayah.village_codes()
+    validator = Validator(f"reference_{table.name}_{year}", table.rules(year, villages))
+    dataset = f"reference/{table.name}"
+    checks = batch_rules.BatchChecks(
+        policy=policy or batch_rules.Policy(),
+        period_rule="tahun_matches_file" if year != "all" else None,
+        previous=batch_rules.previous_partitions(lake, dataset, "tahun", year),
+        # the coverage denominators: a year lacking a desa or kelurahan would give marts a
+        # numerator over one set of desa and a denominator over another
+        complete_over=(("kode_desa", frozenset(villages))
+                       if table is contract.TENAGA_KERJA_DESA else None))
     batch = Batch(
-        source=f"reference/{table.name}", partition_key="tahun", partition_value=year,
+        source=dataset, partition_key="tahun", partition_value=year,
         source_file=raw_file.name, columns=table.columns, schema=table.schema,
-        prepare=contract.prepare, transform=lambda df: transform(df, table),
+        prepare=contract.prepare, transform=lambda df: transform(df, table), checks=checks,
     )
     chunks = read_chunks(raw_file, table.columns, contract.DELIMITER)
     return run_batch(batch, chunks, validator, lake, validation_dir, extra_manifest)
 
 
 def delivered_files(landing_zone: str) -> list[str]:
-    """Every reference file in the landing zone's ``reference/`` folder."""
+    """Every CSV file in the landing zone's ``reference/`` folder: one that is no reference
+    table of the contract is refused by its own task (named), the others go on."""
     import fsspec
 
     fs, root = fsspec.core.url_to_fs(str(landing_zone))
     found = fs.glob(f"{root.rstrip('/')}/reference/*.csv")
-    return sorted(f for f in found if any(t.file_pattern.match(Path(f).name)
-                                          for t in contract.TABLES))
+    return sorted(found)

@@ -12,6 +12,7 @@ from ucj import wilayah
 from ucj.contracts import registry as contract
 from ucj.io.readers import read_jsonl_chunks
 from ucj.pipeline.batch import Batch, run_batch
+from ucj.validation import batch_rules
 from ucj.validation.engine import Validator
 
 SCHEMA = pa.schema([
@@ -49,7 +50,8 @@ def nib_counts(path: Path) -> pd.Series:
 
 
 def process(extract_file: Path, extract_id: str, lake: Path, validation_dir: Path,
-            extra_manifest: dict | None = None) -> dict:
+            extra_manifest: dict | None = None,
+            policy: batch_rules.Policy | None = None) -> dict:
     extract_file = Path(extract_file)
     validator = Validator("registry", contract.rules(wilayah.village_codes()))
     batch = Batch(
@@ -57,6 +59,8 @@ def process(extract_file: Path, extract_id: str, lake: Path, validation_dir: Pat
         source_file=extract_file.name, columns=contract.COLUMNS, schema=SCHEMA,
         prepare=partial(contract.prepare, nib_counts=nib_counts(extract_file)),
         transform=transform,
+        # an extract holds what changed since the watermark: no period, no size to hold
+        checks=batch_rules.BatchChecks(policy=policy or batch_rules.Policy()),
     )
     chunks = read_jsonl_chunks(extract_file, contract.COLUMNS, contract.UPPER_CASE)
     return run_batch(batch, chunks, validator, lake, validation_dir, extra_manifest)
