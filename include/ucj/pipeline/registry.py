@@ -55,7 +55,7 @@ def process(extract_file: Path, extract_id: str, lake: Path, validation_dir: Pat
     """Validate an extract into the lake. An extract of the API client (its claim beside it)
     then moves the registry watermark over what was committed, holding the quarantined
     records for the next run (``ucj.registry.watermark``)."""
-    from ucj.registry.watermark import commit_extract
+    from ucj.registry.watermark import claim_path, commit_extract
 
     extract_file = Path(extract_file)
     validator = Validator("registry", contract.rules(wilayah.village_codes()))
@@ -67,8 +67,8 @@ def process(extract_file: Path, extract_id: str, lake: Path, validation_dir: Pat
     )
     chunks = read_jsonl_chunks(extract_file, contract.COLUMNS, contract.UPPER_CASE)
     result = run_batch(batch, chunks, validator, lake, validation_dir, extra_manifest)
-    mark = commit_extract(extract_file, valid_nibs(Path(result["partition"])))
-    if mark is not None:
+    if claim_path(extract_file).exists():  # the API client's extract: commit it
+        mark = commit_extract(extract_file, valid_nibs(Path(result["partition"])))
         result["watermark"] = mark.updated_at
         result["quarantined_held"] = len(mark.held)
     return result
