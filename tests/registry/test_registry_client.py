@@ -199,7 +199,7 @@ def test_a_trickling_body_fails_at_the_deadline(sleeps):
                                  r"passed: HTTP 200, Content-Type application/json.*b'\{"):
             fetch(server, sleeps, deadline=1.5, timeout=30)
         elapsed = time.monotonic() - started
-    assert 1.5 <= elapsed < 3
+    assert 1.5 <= elapsed < 4  # not the six minutes of the whole page
     assert not issubclass(RegistryDeadlineExceeded, RegistryUnavailable)  # no fallback
 
 
@@ -210,7 +210,7 @@ def test_a_server_that_never_answers_is_unreachable_at_the_deadline(sleeps):
             fetch(server, sleeps, deadline=1.0, timeout=30)
         elapsed = time.monotonic() - started
     assert type(err.value) is RegistryUnavailable
-    assert 1.0 <= elapsed < 2.5
+    assert 1.0 <= elapsed < 3.5
     assert [e["status"] for e in server.log] == [None]  # the request arrived, never answered
 
 
@@ -232,7 +232,8 @@ def test_the_deadline_counts_across_pages():
     faults = Faults(throttle_every=2, retry_after=1)
     with serve(make_records(10), token=TOKEN, faults=faults) as server:
         started = time.monotonic()
-        with pytest.raises(RegistryUnavailable, match=r"page [3-9]: HTTP 429 giving up"):
+        with pytest.raises(RegistryUnavailable,
+                           match=r"page [3-9]: HTTP 429 \(giving up: the next try"):
             fetch_companies(server.base_url, TOKEN, per_page=1, deadline=2.5)
     assert time.monotonic() - started < 2.5
     assert server.counts[200] >= 2

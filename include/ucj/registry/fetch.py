@@ -183,6 +183,7 @@ class _Exchange:
     response: requests.Response | None = None
     body: bytearray = field(default_factory=bytearray)
     error: BaseException | None = None
+    out_of_time: bool = False  # the deadline passed before any answer
     done: threading.Event = field(default_factory=threading.Event)
 
     def describe(self) -> str:
@@ -224,12 +225,15 @@ class _PageFetcher:
             if body is not None:
                 return body
             unreadable = bad or unreadable
+            if delay is None:  # the deadline passed waiting for this answer
+                raise self._give_up(page, problem, unreadable,
+                                    f"within {self._past_deadline()}")
             if attempt == self.policy.max_retries:
                 break
             if delay >= self.deadline.remaining():
                 raise self._give_up(page, problem, unreadable,
-                                    f"giving up: the next try in {delay:.1f} s would "
-                                    f"pass {self._past_deadline()}")
+                                    f"(giving up: the next try in {delay:.1f} s would "
+                                    f"pass {self._past_deadline()})")
             self.stats.retries += 1
             self.sleep(delay)
         raise self._give_up(page, problem, unreadable,
@@ -247,12 +251,14 @@ class _PageFetcher:
                                    f"{problem or 'no answer'} {when}")
 
     def _attempt(self, page: int, params: dict, attempt: int):
-        """(body, 0, "", None) on success, else (None, seconds to wait, what went wrong,
-        the description of an answer that could not be read, or None)."""
+        """(body, 0, "", None) on success, else (None, seconds to wait (None: no time
+        left), what went wrong, the description of an answer that could not be read)."""
         self.stats.requests += 1
         exchange = self._exchange(page, params)
         response = exchange.response
         if response is None:  # refused, reset, timed out before any answer
+            if exchange.out_of_time:
+                return None, None, "no answer", None
             return None, self._backoff(attempt), type(exchange.error).__name__, None
         status = response.status_code
         self.stats.statuses[status] += 1
@@ -297,7 +303,7 @@ class _PageFetcher:
         if exchange.done.wait(max(remaining, 0.0)):
             return exchange
         if exchange.response is None:  # nothing came back at all: unreachable
-            exchange.error = TimeoutError(f"no answer within {self._past_deadline()}")
+            exchange.out_of_time = True
             return exchange
         exchange.response.close()  # unblocks the worker; its late bytes are not wanted
         raise RegistryDeadlineExceeded(
