@@ -83,3 +83,21 @@ def test_defaults_without_configuration(monkeypatch):
         monkeypatch.delenv(key, raising=False)
     assert airflow_settings.registry_limits() == {"deadline": 1200.0,
                                                   "snapshot_max_age_days": 45}
+
+
+def test_two_dag_runs_bring_a_corrected_company_into_the_lake(dagbag, airflow_db, task_env,
+                                                              tmp_path):
+    import pandas as pd
+    from registry_helpers import company
+
+    records = [*make_records(3), company(3, jumlah_tk_wlkp=999)]  # counts do not add up
+    dag = dagbag.dags["ucj_registry"]
+    with serve(records, token=TOKEN) as server:
+        task_env(server)
+        assert str(dag.test().state).endswith("success")
+        bad = pd.read_parquet(tmp_path / "lake" / "quarantine" / "registry")
+        assert list(bad["nib"]) == [records[3]["nib"]]
+        server.upsert([company(3)])  # corrected at the source, same updated_at
+        assert str(dag.test().state).endswith("success")
+    valid = pd.read_parquet(tmp_path / "lake" / "registry", columns=["nib"])
+    assert set(valid["nib"]) == {r["nib"] for r in records}
