@@ -12,6 +12,10 @@ from ucj.refusal import final, force_param
 DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timedelta(minutes=5),
                 # after the last try: tell the data engineers (schema drift named as such)
                 "on_failure_callback": notify_data_engineers}
+# The extract's backstop: the client's own deadline (ucj_registry_deadline_seconds, default
+# 20 min, lowered to 90 % of this when set higher) fails first, naming the page; this also
+# bounds what follows it (reading a snapshot, writing the extract).
+EXTRACT_TIMEOUT = timedelta(minutes=30)
 
 
 @dag(
@@ -26,22 +30,27 @@ DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timede
     doc_md=__doc__,
 )
 def ucj_registry():
-    @task
-    @final  # a refusal (wrong delivery) fails at once: no retry can mend it
+    @task(execution_timeout=EXTRACT_TIMEOUT)
+    @final  # a refusal (a bad token, a wrong delivery) fails at once: no retry can mend it
     def extract() -> dict:
-        """Pages through the API from the watermark; falls back to the CSV snapshot."""
+        """Pages through the API from the watermark; an unreachable API falls back to a recent
+        CSV snapshot (the data engineers are told). Never moves the watermark."""
         from ucj import airflow_settings
         from ucj.pipeline import registry
 
         cfg = airflow_settings.settings()
         creds = airflow_settings.registry_credentials()
-        result = registry.extract(creds.base_url, creds.token, cfg.lake, cfg.landing_zone)
+        limits = airflow_settings.registry_limits(EXTRACT_TIMEOUT.total_seconds())
+        result = registry.extract(creds.base_url, creds.token, cfg.lake, cfg.landing_zone,
+                                  **limits)
         print(f"registry extract: {result['records']} records from {result['source']}")
         return result
 
     @task(outlets=[REGISTRY])
     @final
     def validate(extracted: dict, params=None, outlet_events=None) -> dict:
+        """Validates the extract into the lake, then moves the watermark over it (quarantined
+        records are held and asked for again)."""
         from ucj import airflow_settings
         from ucj.pipeline import registry
 

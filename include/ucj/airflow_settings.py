@@ -63,6 +63,40 @@ def registry_credentials():
     return credentials_from_connection(conn)
 
 
+def _number(variable: str, env_key: str, default: float) -> float:
+    raw = _variable(variable) or os.environ.get(env_key)
+    if raw is None or not str(raw).strip():
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise ValueError(f"{variable} / {env_key} must be a positive number, not {raw!r}")
+    return value
+
+
+def registry_limits(task_timeout: float | None = None) -> dict:
+    """The registry extraction's limits (variables first, then the environment):
+    ``deadline`` (``ucj_registry_deadline_seconds`` / ``UCJ_REGISTRY_DEADLINE_SECONDS``: the
+    whole API read, pages and retries) and ``snapshot_max_age_days``
+    (``ucj_registry_snapshot_max_age_days`` / ``UCJ_REGISTRY_SNAPSHOT_MAX_AGE_DAYS``: the
+    oldest snapshot that may stand in for an unreachable API). The defaults and their reasons
+    are in ``ucj.registry.fetch`` and ``ucj.registry.snapshot``. A deadline the task's own
+    ``task_timeout`` (seconds) would cut first is lowered below it, leaving a tenth of it for
+    the snapshot and the writing, so the client's message naming the page is what fails."""
+    from ucj.registry.fetch import DEADLINE_SECONDS
+    from ucj.registry.snapshot import SNAPSHOT_MAX_AGE_DAYS
+
+    deadline = _number("ucj_registry_deadline_seconds", "UCJ_REGISTRY_DEADLINE_SECONDS",
+                       DEADLINE_SECONDS)
+    if task_timeout is not None:
+        deadline = min(deadline, task_timeout * 0.9)
+    max_age = _number("ucj_registry_snapshot_max_age_days",
+                      "UCJ_REGISTRY_SNAPSHOT_MAX_AGE_DAYS", SNAPSHOT_MAX_AGE_DAYS)
+    return {"deadline": deadline, "snapshot_max_age_days": max_age}
+
+
 def alert_notifiers(labels: dict[str, str]) -> dict:
     """The delivery channels configured (connections ``ucj_smtp``, ``ucj_alert_webhook``)."""
     from ucj.alerts.notifiers import EmailAlertNotifier, WebhookAlertNotifier

@@ -15,17 +15,18 @@ START = datetime(2025, 3, 1, 8, 0, tzinfo=WIB)
 
 
 def company(i: int, updated_at: datetime | str | None = None, **changes) -> dict:
-    """One record as the API sends it; i picks the nib and varies the other fields."""
+    """One record as the API sends it, valid by the contract's rules; i picks the nib and
+    varies the other fields."""
     stamp = updated_at or START + timedelta(minutes=i)
     laki, perempuan = 3 + i % 7, 2 + i % 5
     record = {
         "nib": f"{9120000000000 + i:013d}",
         "npp": None if i % 4 == 0 else f"{10000000 + i:08d}",
-        "npwp": f"{10000000000000 + i:015d}",
+        "npwp": f"01000000800{i % 10000:04d}",  # legacy 15 digits, check digit right
         "nama_perusahaan": f"PT CONTOH {i}",
         "kbli": "01111" if i % 2 else "47111",
         "skala_usaha": ("MIKRO", "KECIL", "MENENGAH", "BESAR")[i % 4],
-        "kode_desa": "32.13.01.2001",
+        "kode_desa": "32.13.01.2003",  # desa Sukamandi, Kecamatan Sagalaherang
         "jumlah_tk_laki": laki,
         "jumlah_tk_perempuan": perempuan,
         "jumlah_tk_wlkp": laki + perempuan,
@@ -60,3 +61,14 @@ class SleepRecorder:
 
     def __call__(self, seconds: float) -> None:
         self.calls.append(seconds)
+
+
+def today_wib():
+    """Today in Subang, the date a snapshot exported today is named with."""
+    from ucj.registry.snapshot import WIB
+
+    return datetime.now(WIB).date()
+
+
+def snapshot_name(days_old: int = 0) -> str:
+    return f"perusahaan_{today_wib() - timedelta(days=days_old):%Y%m%d}.csv"

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import random
 import socket
+import time
 
 import pytest
 import requests
 from registry_helpers import TOKEN, make_records
+from ucj.refusal import Refused
 from ucj.registry.client import (
     FetchStats,
     RegistryAuthError,
+    RegistryBadResponse,
+    RegistryDeadlineExceeded,
     RegistryIncomplete,
     RegistryUnavailable,
     fetch_companies,
@@ -113,6 +117,11 @@ def test_bad_token_fails_at_once(sleeps):
     assert sleeps.calls == []
 
 
+def test_an_auth_failure_is_a_refusal():
+    assert issubclass(RegistryAuthError, Refused)  # the DAG's @final: no Airflow retries
+    assert not issubclass(RegistryUnavailable, Refused)  # an outage may pass: retried
+
+
 def test_missing_token_never_calls():
     with pytest.raises(RegistryAuthError):
         fetch_companies("http://127.0.0.1:9", "")
@@ -160,3 +169,76 @@ def test_a_given_session_is_used_and_left_open(sleeps):
         fetch(server, sleeps, session=session, per_page=1)
         fetch(server, sleeps, session=session, per_page=1)  # still usable
     assert server.counts == {200: 6}
+
+
+# -- answers that cannot be read, and the overall deadline -----------------------------------
+
+
+def test_a_body_cut_off_once_is_read_again(sleeps):
+    faults = Faults(bad_body_on={1: "truncated"})
+    with serve(make_records(3), token=TOKEN, faults=faults) as server:
+        got, stats = fetch(server, sleeps)
+    assert len(got) == 3 and stats.requests == 2 and stats.retries == 1
+
+
+def test_an_unreadable_answer_then_an_outage_is_still_a_broken_api(sleeps):
+    # once the API has answered what cannot be read, later 5xx do not make it "unreachable"
+    faults = Faults(bad_body_on={1: "html"}, fail_on={2: 503, 3: 502})
+    with serve(make_records(3), token=TOKEN, faults=faults) as server:
+        with pytest.raises(RegistryBadResponse, match="text/html"):
+            fetch(server, sleeps, max_retries=2)
+
+
+def test_a_trickling_body_fails_at_the_deadline(sleeps):
+    # a byte every 0.2 s: each socket read gets something, so the 30 s read timeout never
+    # fires; the page (~1.7 kB) would take six minutes
+    with serve(make_records(3), token=TOKEN, faults=Faults(trickle=0.2)) as server:
+        started = time.monotonic()
+        with pytest.raises(RegistryDeadlineExceeded,
+                           match=r"still arriving when the extraction's deadline of 1.5 s "
+                                 r"passed: HTTP 200, Content-Type application/json.*b'\{"):
+            fetch(server, sleeps, deadline=1.5, timeout=30)
+        elapsed = time.monotonic() - started
+    assert 1.5 <= elapsed < 4  # not the six minutes of the whole page
+    assert not issubclass(RegistryDeadlineExceeded, RegistryUnavailable)  # no fallback
+
+
+def test_a_server_that_never_answers_is_unreachable_at_the_deadline(sleeps):
+    with serve(make_records(3), token=TOKEN, faults=Faults(hang=True)) as server:
+        started = time.monotonic()
+        with pytest.raises(RegistryUnavailable, match="deadline of 1 s") as err:
+            fetch(server, sleeps, deadline=1.0, timeout=30)
+        elapsed = time.monotonic() - started
+    assert type(err.value) is RegistryUnavailable
+    assert 1.0 <= elapsed < 3.5
+    assert [e["status"] for e in server.log] == [None]  # the request arrived, never answered
+
+
+def test_no_retry_waits_past_the_deadline(sleeps):
+    with serve(make_records(3), token=TOKEN, faults=Faults(fail_rate=1.0)) as server:
+        with pytest.raises(RegistryUnavailable, match="would pass the extraction's deadline"):
+            fetch(server, sleeps, backoff=20.0, deadline=5.0)
+    assert server.requests_served == 1 and sleeps.calls == []
+    throttled = Faults(throttle_every=1, retry_after=600)
+    with serve(make_records(3), token=TOKEN, faults=throttled) as server:
+        with pytest.raises(RegistryUnavailable, match="HTTP 429.*in 60.0 s would pass"):
+            fetch(server, sleeps, deadline=30.0)
+    assert sleeps.calls == []
+
+
+def test_the_deadline_counts_across_pages():
+    # every other request is throttled for 1 s, really waited: each page alone is quick,
+    # together they pass the deadline
+    faults = Faults(throttle_every=2, retry_after=1)
+    with serve(make_records(10), token=TOKEN, faults=faults) as server:
+        started = time.monotonic()
+        with pytest.raises(RegistryUnavailable,
+                           match=r"page [3-9]: HTTP 429 \(giving up: the next try"):
+            fetch_companies(server.base_url, TOKEN, per_page=1, deadline=2.5)
+    assert time.monotonic() - started < 2.5
+    assert server.counts[200] >= 2
+
+
+def test_the_deadline_is_a_positive_number():
+    with pytest.raises(ValueError, match="positive"):
+        fetch_companies("http://127.0.0.1:9", TOKEN, deadline=0)

@@ -153,3 +153,44 @@ def test_cli_serves_on_loopback(tmp_path: Path):
     finally:
         proc.terminate()
         proc.wait(timeout=5)
+
+
+# -- a broken API or network ------------------------------------------------------------------
+
+
+def test_bad_bodies_are_served_with_status_200():
+    with serve(make_records(3), token=TOKEN, faults=Faults(bad_body="html")) as server:
+        html = get(server, page=1)
+    assert html.status_code == 200 and html.headers["Content-Type"].startswith("text/html")
+    with serve(make_records(3), token=TOKEN, faults=Faults(bad_body="not_json")) as server:
+        broken = get(server, page=1)
+    with pytest.raises(ValueError):
+        broken.json()
+    with serve(make_records(3), token=TOKEN, faults=Faults(bad_body_on={2: "wrong_shape"})) as s:
+        fine, shaped = get(s, page=1), get(s, page=1)
+    assert "data" in fine.json() and list(shaped.json()) == ["results"]
+    with pytest.raises(ValueError, match="body faults"):
+        Faults(bad_body="xml")
+
+
+def test_a_truncated_body_promises_more_than_it_sends():
+    with serve(make_records(3), token=TOKEN, faults=Faults(bad_body="truncated")) as server:
+        with pytest.raises(requests.exceptions.ChunkedEncodingError):
+            get(server, page=1)
+    assert server.counts == {200: 1}
+
+
+def test_a_trickled_body_arrives_a_byte_at_a_time():
+    with serve(make_records(1), token=TOKEN, faults=Faults(trickle=0.05)) as server:
+        response = requests.get(f"{server.base_url}/perusahaan", headers=AUTH, stream=True,
+                                timeout=1)  # each byte comes well within the read timeout
+        first = response.raw.read1(1000)
+        response.close()
+    assert first == b"{"  # one byte, not the page
+
+
+def test_a_hanging_server_reads_the_request_and_never_answers():
+    with serve(make_records(1), token=TOKEN, faults=Faults(hang=True)) as server:
+        with pytest.raises(requests.exceptions.ReadTimeout):
+            requests.get(f"{server.base_url}/perusahaan", headers=AUTH, timeout=0.5)
+    assert server.log == [{"n": 1, "page": None, "status": None}]

@@ -520,7 +520,8 @@ def extract_from_snapshot(tmp_path: Path):
 
     # port 9 (discard) on loopback refuses: the API is down, the snapshot stands in
     return extract_registry("http://127.0.0.1:9", "token", tmp_path / "state", tmp_path / "landing",
-                            tmp_path / "extracts", max_retries=0, sleep=lambda s: None)
+                            tmp_path / "extracts", max_retries=0, sleep=lambda s: None,
+                            snapshot_max_age_days=None)  # a fixed date: any age here
 
 
 def test_registry_snapshot_field_count_and_bom(tmp_path):

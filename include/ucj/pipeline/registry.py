@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from ucj import wilayah
 from ucj.contracts import registry as contract
+from ucj.io import lake as lake_io
 from ucj.io.readers import read_jsonl_chunks
 from ucj.pipeline.batch import Batch, run_batch
 from ucj.validation import batch_rules
@@ -52,6 +54,11 @@ def nib_counts(path: Path) -> pd.Series:
 def process(extract_file: Path, extract_id: str, lake: Path, validation_dir: Path,
             extra_manifest: dict | None = None,
             policy: batch_rules.Policy | None = None) -> dict:
+    """Validate an extract into the lake. An extract of the API client (its claim beside it)
+    then moves the registry watermark over what was committed, holding the quarantined
+    records for the next run (``ucj.registry.watermark``)."""
+    from ucj.registry.watermark import claim_path, commit_extract
+
     extract_file = Path(extract_file)
     validator = Validator("registry", contract.rules(wilayah.village_codes()))
     batch = Batch(
@@ -63,15 +70,29 @@ def process(extract_file: Path, extract_id: str, lake: Path, validation_dir: Pat
         checks=batch_rules.BatchChecks(policy=policy or batch_rules.Policy()),
     )
     chunks = read_jsonl_chunks(extract_file, contract.COLUMNS, contract.UPPER_CASE)
-    return run_batch(batch, chunks, validator, lake, validation_dir, extra_manifest)
+    result = run_batch(batch, chunks, validator, lake, validation_dir, extra_manifest)
+    if claim_path(extract_file).exists():  # the API client's extract: commit it
+        mark = commit_extract(extract_file, valid_nibs(Path(result["partition"])))
+        result["watermark"] = mark.updated_at
+        result["quarantined_held"] = len(mark.held)
+    return result
 
 
-def extract(base_url: str, token: str, lake: Path, landing_zone: str) -> dict:
-    """Changed companies since the watermark (API, or the newest CSV snapshot as fallback)
-    into the raw zone; returns the extract's path and its counts."""
+def valid_nibs(partition: Path) -> set[str]:
+    """The nibs in a committed valid partition."""
+    nibs: set[str] = set()
+    for file in lake_io.data_files(partition):
+        nibs.update(pq.read_table(file, columns=["nib"]).column("nib").to_pylist())
+    return nibs
+
+
+def extract(base_url: str, token: str, lake: Path, landing_zone: str, **options) -> dict:
+    """Changed companies since the watermark (API, or a recent CSV snapshot when the API is
+    unreachable) into the raw zone; returns the extract's path and its counts. ``options``
+    go to ``extract_registry`` (``deadline``, ``snapshot_max_age_days``, ...)."""
     from ucj.registry.client import extract_registry
 
     raw = Path(lake) / "raw" / "registry"
     result = extract_registry(base_url, token, state_dir=raw / "_state",
-                              landing_dir=landing_zone, out_dir=raw / "extracts")
+                              landing_dir=landing_zone, out_dir=raw / "extracts", **options)
     return {**result.as_dict(), "extract_id": Path(result.path).stem.removeprefix("perusahaan_")}

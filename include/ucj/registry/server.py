@@ -2,7 +2,9 @@
 
 It serves the demo and the tests as a real HTTP server on loopback, with the faults the real
 API shows configured at start: throttling (429 + Retry-After), transient 5xx, a bad token
-(401) and pages that change while being read.
+(401) and pages that change while being read; and those of a broken API or network: a body
+that is not the contract's (an HTML page, not JSON, the wrong shape, cut off), a body
+trickled a byte at a time, a request never answered.
 
     python -m ucj.registry.server --records perusahaan.jsonl --token T --port 8765
 
@@ -36,6 +38,7 @@ from ucj.registry.records import COUNT_FIELDS, order_key, parse_timestamp, read_
 DEFAULT_PER_PAGE = 100
 MAX_PER_PAGE = 1000
 SHIFT_MODES = ("update", "insert")
+BAD_BODIES = ("html", "not_json", "wrong_shape", "truncated")
 
 
 @dataclass
@@ -51,10 +54,16 @@ class Faults:
     shift_after_page: int | None = None  # change the data right after serving this page
     shift_mode: str = "update"  # update: a read record moves to the end; insert: new one before
     shift_times: int = 1  # how many times the shift happens (then pages stay put)
+    bad_body: str | None = None  # every page answer (200) sent with this body fault
+    bad_body_on: dict[int, str] = field(default_factory=dict)  # request number -> body fault
+    trickle: float = 0.0  # seconds between the bytes of a page answer (0: all at once)
+    hang: bool = False  # read each request and never answer (until the server stops)
 
     def __post_init__(self) -> None:
         if self.shift_mode not in SHIFT_MODES:
             raise ValueError(f"shift_mode must be one of {SHIFT_MODES}")
+        if any(b not in BAD_BODIES for b in [self.bad_body or "html", *self.bad_body_on.values()]):
+            raise ValueError(f"body faults must be among {BAD_BODIES}")
         if not 0.0 <= self.fail_rate <= 1.0:
             raise ValueError("fail_rate must be between 0 and 1")
         statuses = list(self.fail_on.values()) + list(self.fail_statuses)
@@ -67,6 +76,8 @@ class _BadRequest(ValueError):
 
 
 Response = tuple[int, dict[str, str], bytes]
+# how the handler sends an answer: all at once, cut off half way, a byte at a time, never
+DELIVERIES = ("whole", "truncated", "trickle", "hang")
 
 
 class RegistryServer:
@@ -92,6 +103,7 @@ class RegistryServer:
         self._rng = random.Random(self.faults.seed)
         self._request_no = 0
         self._shifts_done = 0
+        self.stopping = threading.Event()  # releases the handlers of hanging or trickling faults
         self._records: dict[str, dict] = {}
         self.upsert(load_records(records) if isinstance(records, str | os.PathLike) else records)
         self._httpd = ThreadingHTTPServer((host, port), _Handler)
@@ -117,6 +129,7 @@ class RegistryServer:
         self._httpd.serve_forever()
 
     def stop(self) -> None:
+        self.stopping.set()
         if self._thread:  # shutdown() waits for a serve_forever loop, so only when one runs
             self._httpd.shutdown()
             self._thread.join(timeout=5)
@@ -143,15 +156,38 @@ class RegistryServer:
 
     # -- requests --------------------------------------------------------------------------
 
-    def respond(self, target: str, authorization: str | None) -> Response:
+    def respond(self, target: str, authorization: str | None) -> tuple[Response, str]:
+        """The answer and how to deliver it (one of DELIVERIES)."""
         with self._lock:
             self._request_no += 1
             n = self._request_no
             page = _query_value(target, "page")
+            if self.faults.hang:
+                self.log.append({"n": n, "page": page, "status": None})
+                return (0, {}, b""), "hang"
             status, headers, body = self._decide(n, target, authorization)
+            delivery = "whole"
+            if status == 200:
+                (status, headers, body), delivery = self._garble(n, (status, headers, body))
             self.counts[status] += 1
             self.log.append({"n": n, "page": page, "status": status})
-        return status, headers, body
+        return (status, headers, body), delivery
+
+    def _garble(self, n: int, answer: Response) -> tuple[Response, str]:
+        """A page answer as a broken API or network sends it."""
+        fault = self.faults.bad_body_on.get(n, self.faults.bad_body)
+        status, headers, body = answer
+        if fault == "html":
+            page = b"<!DOCTYPE html><html><body><h1>Sedang dalam pemeliharaan</h1></body></html>"
+            return (status, {"Content-Type": "text/html; charset=utf-8"}, page), "whole"
+        if fault == "not_json":
+            return (status, headers, body[: len(body) // 2] + b"}}]"), "whole"
+        if fault == "wrong_shape":
+            shaped = json.dumps({"results": json.loads(body)["data"]}).encode()
+            return (status, headers, shaped), "whole"
+        if fault == "truncated":
+            return answer, "truncated"
+        return answer, "trickle" if self.faults.trickle else "whole"
 
     def _decide(self, n: int, target: str, authorization: str | None) -> Response:
         url = urlsplit(target)
@@ -273,13 +309,39 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         registry: RegistryServer = self.server.registry  # type: ignore[attr-defined]
-        status, headers, body = registry.respond(self.path, self.headers.get("Authorization"))
+        answer, delivery = registry.respond(self.path, self.headers.get("Authorization"))
+        if delivery == "hang":  # the request was read; no answer until the server stops
+            registry.stopping.wait()
+            self.close_connection = True
+            return
+        status, headers, body = answer
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", str(len(body)))  # the whole length, always
         self.end_headers()
-        self.wfile.write(body)
+        if delivery == "truncated":  # half the promised body, then the connection closes
+            self.wfile.write(body[: len(body) // 2])
+            self.close_connection = True
+        elif delivery == "trickle":
+            self._trickle(body, registry.faults.trickle, registry.stopping)
+        else:
+            self.wfile.write(body)
+
+    def _trickle(self, body: bytes, pause: float, stopping: threading.Event) -> None:
+        """One byte every ``pause`` seconds: each socket read gets something, so a read
+        timeout never fires."""
+        self.wfile.flush()
+        for i in range(len(body)):
+            if stopping.wait(pause):
+                self.close_connection = True
+                return
+            try:
+                self.wfile.write(body[i : i + 1])
+                self.wfile.flush()
+            except OSError:  # the client gave up
+                self.close_connection = True
+                return
 
     def log_message(self, format: str, *args: object) -> None:
         if not self.server.registry.quiet:  # type: ignore[attr-defined]
@@ -352,6 +414,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--shift-after-page", type=int)
     parser.add_argument("--shift-mode", choices=SHIFT_MODES, default="update")
+    parser.add_argument("--bad-body", choices=BAD_BODIES, help="every page answer broken so")
+    parser.add_argument("--trickle", type=float, default=0.0, metavar="SECONDS",
+                        help="send page answers one byte every SECONDS")
+    parser.add_argument("--hang", action="store_true", help="never answer")
     parser.add_argument("--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
     if not args.token:
@@ -364,6 +430,9 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         shift_after_page=args.shift_after_page,
         shift_mode=args.shift_mode,
+        bad_body=args.bad_body,
+        trickle=args.trickle,
+        hang=args.hang,
     )
     server = RegistryServer(
         args.records, args.token, faults, args.host, args.port, quiet=not args.verbose
