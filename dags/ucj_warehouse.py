@@ -47,16 +47,20 @@ def ucj_warehouse():
 
     @task
     def deliver_alerts() -> dict:
-        """New alerts to inspectors by e-mail and webhook; failures stay pending for the
-        next run (and fail this task so the engineers see it)."""
+        """New alerts to inspectors by e-mail and webhook, at least once; failures stay
+        pending for the next run (and fail this task so the engineers see it)."""
+        import logging
+
         from ucj import airflow_settings, warehouse
         from ucj.alerts import company, village
         from ucj.alerts.deliver import deliver
 
         cfg = airflow_settings.settings()
         notifiers = airflow_settings.alert_notifiers({**company.LABELS, **village.LABELS})
-        if not notifiers:
-            print("no alert channel configured (connections ucj_smtp, ucj_alert_webhook)")
+        if not notifiers:  # each missing connection is logged; the alerts stay pending
+            logging.getLogger(__name__).error(
+                "no alert channel configured (connections ucj_smtp, ucj_alert_webhook): "
+                "no alert was delivered")
             return {}
         wh = warehouse.connect(cfg.warehouse_url)
         try:

@@ -47,6 +47,12 @@ REQUIRED_VARIABLES = {
     "ucj_lake": "/opt/airflow/data/lake",
     "ucj_validation_dir": "/opt/airflow/data/validation",
 }
+# Who receives mail (ucj.notify): from .env, never from code.
+RECIPIENT_VARIABLES = ("ucj_inspector_emails", "ucj_data_engineer_emails")
+# The extras apache-airflow-providers-smtp's SmtpHook reads: any other key would be ignored.
+SMTP_HOOK_EXTRAS = {"from_email", "disable_ssl", "disable_tls", "ssl_context", "timeout",
+                    "retry_limit", "subject_template", "html_content_template", "auth_type",
+                    "access_token", "client_id", "client_secret", "tenant_id", "scope"}
 
 # Compose interpolation: $$ escapes a dollar; ${NAME}, ${NAME:-x}, ${NAME-x}, ${NAME:?x},
 # ${NAME?x}, ${NAME:+x}, ${NAME+x}; and bare $NAME.
@@ -327,7 +333,7 @@ def test_every_connection_used_by_the_code_is_defined(common_env):
 
 
 def test_every_variable_used_by_the_code_is_defined(common_env):
-    ids = set(REQUIRED_VARIABLES) | _ids_used_in_code(_VARIABLE_LOOKUP)
+    ids = set(REQUIRED_VARIABLES) | set(RECIPIENT_VARIABLES) | _ids_used_in_code(_VARIABLE_LOOKUP)
     missing = sorted(i for i in ids if f"AIRFLOW_VAR_{i.upper()}" not in common_env)
     assert not missing, f"variables without AIRFLOW_VAR_* in x-airflow-common: {missing}"
 
@@ -361,6 +367,12 @@ def test_connections_parse_with_the_example_values(common_env, env_example):
     extra = smtp.extra_dejson
     assert extra["from_email"] == values["UCJ_SMTP_FROM"]
     assert isinstance(extra["disable_ssl"], bool) and isinstance(extra["disable_tls"], bool)
+    assert set(extra) <= SMTP_HOOK_EXTRAS, f"extras the provider does not read: {extra}"
+    from ucj.notify import parse_addresses
+
+    for variable in RECIPIENT_VARIABLES:
+        value = interpolate(common_env[f"AIRFLOW_VAR_{variable.upper()}"], values)
+        assert parse_addresses(value), f"{variable} names no address"
 
     webhook = conns["ucj_alert_webhook"]
     assert webhook.conn_type == "http"

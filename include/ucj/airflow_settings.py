@@ -98,14 +98,26 @@ def registry_limits(task_timeout: float | None = None) -> dict:
 
 
 def alert_notifiers(labels: dict[str, str]) -> dict:
-    """The delivery channels configured (connections ``ucj_smtp``, ``ucj_alert_webhook``)."""
+    """The delivery channels configured (connections ``ucj_smtp``, ``ucj_alert_webhook``; the
+    e-mail's recipients from the Variable ``ucj_inspector_emails``). A channel whose
+    connection is missing is logged as an error; its alerts stay pending for it."""
+    import logging
+
+    from ucj import notify
     from ucj.alerts.notifiers import EmailAlertNotifier, WebhookAlertNotifier
 
+    log = logging.getLogger(__name__)
     channels = {}
-    if smtp := _connection("ucj_smtp"):
-        channels["email"] = EmailAlertNotifier.from_connection(smtp, labels)
-    if hook := _connection("ucj_alert_webhook"):
+    if notify.connection(notify.SMTP_CONN_ID) is not None:
+        channels["email"] = EmailAlertNotifier(labels)
+    else:
+        log.error("connection %s is not defined: alerts are not e-mailed to the inspectors "
+                  "(they stay pending for e-mail)", notify.SMTP_CONN_ID)
+    if (hook := notify.connection(notify.WEBHOOK_CONN_ID)) is not None:
         channels["webhook"] = WebhookAlertNotifier.from_connection(hook, labels)
+    else:
+        log.error("connection %s is not defined: alerts are not posted to the webhook "
+                  "(they stay pending for it)", notify.WEBHOOK_CONN_ID)
     return channels
 
 

@@ -120,6 +120,15 @@ def _set_connection(conn_id: str, value: dict) -> bool:
     return True
 
 
+def _set_variable(key: str, value: str) -> bool:
+    """Define a Variable for this run unless the user configured one."""
+    env = f"AIRFLOW_VAR_{key.upper()}"
+    if os.environ.get(env):
+        return False
+    os.environ[env] = value
+    return True
+
+
 def _local_services(stack: ExitStack, cfg: config.Settings, with_registry: bool):
     """Loopback registry API, mail server and webhook for the connections not configured."""
     from ucj.devservers import MailSink, WebhookSink
@@ -133,9 +142,15 @@ def _local_services(stack: ExitStack, cfg: config.Settings, with_registry: bool)
                         {"conn_type": "http", "host": server.base_url, "password": token})
     if not os.environ.get("AIRFLOW_CONN_UCJ_SMTP"):
         mail = stack.enter_context(MailSink(_outbox(cfg)))
+        # The provider's format, as docker-compose.yml; plain SMTP since the sink is on
+        # loopback and never leaves this machine.
         _set_connection("ucj_smtp", {
             "conn_type": "smtp", "host": "127.0.0.1", "port": mail.port,
-            "extra": {"from": "ucj@subang.go.id", "to": ["pengawas@disnakertrans.subang.go.id"]}})
+            "extra": {"from_email": "ucj@subang.go.id", "disable_ssl": True,
+                      "disable_tls": True}})
+        # Addressees of the sink only: with a real ucj_smtp the Variables must be given too.
+        _set_variable("ucj_inspector_emails", "pengawas@disnakertrans.subang.go.id")
+        _set_variable("ucj_data_engineer_emails", "data-engineering@subang.go.id")
     if not os.environ.get("AIRFLOW_CONN_UCJ_ALERT_WEBHOOK"):
         hook = stack.enter_context(WebhookSink(_outbox(cfg)))
         _set_connection("ucj_alert_webhook", {"conn_type": "http", "host": hook.url})

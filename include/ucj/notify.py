@@ -1,25 +1,36 @@
-"""Tell the data engineers when a source task fails for good, schema drift first.
+"""Tell the data engineers when a source task fails for good, schema drift first; and the one
+way every message leaves the platform (failure notices and inspectors' alerts alike).
 
 ``notify_data_engineers`` is an ``on_failure_callback`` (an ``airflow.sdk.BaseNotifier``) for
 the source DAGs. Airflow calls it once a task has failed its last try; it sends one message
 naming the DAG, the task, the run and what broke: for schema drift (``SchemaError``) the file
 and the missing and unexpected columns; for an unreadable file (``ReadError``) the file, the
-line and the rule; otherwise the exception. Channels are the connections the alerts use:
+line and the rule; otherwise the exception. Channels:
 
+- ``ucj_smtp``: an e-mail through ``apache-airflow-providers-smtp``'s ``SmtpHook``, the
+  connection in the provider's format (host, port, login, password; extra ``from_email``,
+  ``disable_ssl``, ``disable_tls``, ``ssl_context``, ``timeout``, ``retry_limit``) to the
+  addresses of the Airflow Variable ``ucj_data_engineer_emails``;
 - ``ucj_alert_webhook``: the message as JSON (``"type": "pipeline_failure"``) POSTed to the
-  URL in host, with the password as bearer token;
-- ``ucj_smtp``: an e-mail to ``extra.data_engineers`` (else ``extra.to``), from
-  ``extra.from``, over host/port with optional login and ``extra.starttls``.
+  URL in host, with the password as bearer token.
 
-A channel that fails is logged and the others still run; the callback never raises (the task
-has already failed and its own error is what the engineers must see). This module stays
-light to import: DAG files import it at parse time.
+Inspectors' alerts (``ucj.alerts.notifiers``) go through the same two senders,
+:func:`send_mail` and :func:`post_webhook`, to the Variable ``ucj_inspector_emails``.
+Recipients are configuration, never code: a Variable holds a JSON list or comma-separated
+addresses (``AIRFLOW_VAR_UCJ_..._EMAILS`` in the environment works too).
+
+A channel that is missing (connection or recipients) or fails is logged as an error and the
+others still run; the callback never raises (the task has already failed and its own error is
+what the engineers must see). This module stays light to import: DAG files import it at
+parse time (the provider and ``requests`` are imported when a message is sent).
 """
 
 from __future__ import annotations
 
+import html
 import json
 import logging
+import re
 from collections.abc import Callable
 
 from airflow.sdk import BaseNotifier
@@ -28,6 +39,86 @@ log = logging.getLogger(__name__)
 
 WEBHOOK_CONN_ID = "ucj_alert_webhook"
 SMTP_CONN_ID = "ucj_smtp"
+DATA_ENGINEERS = "ucj_data_engineer_emails"  # Airflow Variable: who gets failure notices
+INSPECTORS = "ucj_inspector_emails"  # Airflow Variable: who gets the compliance alerts
+
+
+class NoRecipients(RuntimeError):
+    """The Variable naming a channel's addressees is not set (or holds no address)."""
+
+
+def parse_addresses(raw: str | None) -> list[str]:
+    """A JSON list, or addresses separated by commas, semicolons or blanks."""
+    text = (raw or "").strip()
+    if text.startswith("["):
+        items = json.loads(text)
+        if not all(isinstance(item, str) for item in items):
+            raise ValueError(f"not a list of e-mail addresses: {text}")
+    else:
+        items = re.split(r"[,;\s]+", text)
+    addresses = [item.strip() for item in items if item.strip()]
+    bad = [a for a in addresses if "@" not in a]
+    if bad:  # a typo would otherwise send into the void
+        raise ValueError(f"not e-mail addresses: {bad}")
+    return addresses
+
+
+def recipients(variable: str) -> list[str]:
+    """The addresses in Airflow Variable ``variable``; :class:`NoRecipients` when unset."""
+    from airflow.sdk import Variable
+
+    addresses = parse_addresses(Variable.get(variable, default=None))
+    if not addresses:
+        raise NoRecipients(f"Airflow Variable {variable} (or AIRFLOW_VAR_{variable.upper()}) "
+                           "names no e-mail address: nobody would receive this mail")
+    return addresses
+
+
+def connection(conn_id: str):
+    """The Airflow connection ``conn_id``, or None when it is not defined."""
+    from airflow.sdk import Connection
+
+    try:
+        return Connection.get(conn_id)
+    except Exception:  # noqa: BLE001 - not defined (or no Airflow context): the caller says so
+        return None
+
+
+def as_html(text: str) -> str:
+    """The provider sends HTML: the plain text, escaped, kept as it is laid out."""
+    return ('<pre style="font-family: monospace; white-space: pre-wrap">'
+            f"{html.escape(text)}</pre>")
+
+
+def send_mail(to: list[str], subject: str, text: str, headers: dict | None = None,
+              conn_id: str = SMTP_CONN_ID) -> None:
+    """One e-mail through the provider's ``SmtpHook`` on connection ``conn_id`` (sender:
+    its ``from_email``; STARTTLS unless ``disable_tls``; the certificate checked unless
+    ``ssl_context`` is ``none``). Raises when the mail is not accepted."""
+    from airflow.providers.smtp.hooks.smtp import SmtpHook
+
+    with SmtpHook(smtp_conn_id=conn_id) as hook:
+        hook.send_email_smtp(to=to, subject=subject, html_content=as_html(text),
+                             custom_headers=headers or None)
+
+
+def webhook_from_connection(conn) -> tuple[str, str | None]:
+    """URL (host, or the whole connection as a URI) and bearer token (password)."""
+    url = conn.host if "://" in (conn.host or "") else conn.get_uri()
+    return url, conn.password or None
+
+
+def post_webhook(url: str, token: str | None, body: dict, idempotency_key: str | None = None,
+                 timeout: float = 15) -> None:
+    """POST ``body`` as JSON; raises unless the receiver answers 2xx. ``idempotency_key``
+    (an alert id) lets a receiver drop a message it got before."""
+    import requests
+
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    if idempotency_key:
+        headers["Idempotency-Key"] = idempotency_key
+    response = requests.post(url, json=body, headers=headers, timeout=timeout)
+    response.raise_for_status()
 
 
 def _chain(exc: BaseException | None):
@@ -105,80 +196,37 @@ def text(report: dict) -> str:
     return "\n".join(lines)
 
 
-def post_webhook(url: str, token: str | None, report: dict, timeout: float = 15) -> None:
-    import requests
-
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = requests.post(url, json=report, headers=headers, timeout=timeout)
-    response.raise_for_status()
-
-
-def send_email(smtp: dict, report: dict, timeout: float = 30) -> None:
-    import smtplib
-    from email.message import EmailMessage
-
-    msg = EmailMessage()
-    msg["Subject"] = report["subject"]
-    msg["From"] = smtp.get("from") or "ucj@localhost"
-    msg["To"] = ", ".join(smtp["to"])
-    msg["X-UCJ-Failure-Kind"] = report["kind"]
-    msg.set_content(report["text"] + "\n\n" + json.dumps(report, indent=2, default=str))
-    with smtplib.SMTP(smtp["host"], int(smtp.get("port") or 25), timeout=timeout) as client:
-        if smtp.get("starttls"):
-            client.starttls()
-        if smtp.get("user"):
-            client.login(smtp["user"], smtp.get("password") or "")
-        client.send_message(msg)
-
-
-def _connection(conn_id: str):
-    from airflow.sdk import Connection
-
-    try:
-        return Connection.get(conn_id)
-    except Exception:  # noqa: BLE001 - not defined, or no Airflow context: channel unused
-        return None
-
-
-def webhook_from_connection(conn) -> tuple[str, str | None]:
-    url = conn.host if "://" in (conn.host or "") else conn.get_uri()
-    return url, conn.password or None
-
-
-def smtp_from_connection(conn) -> dict:
-    extra = conn.extra_dejson or {}
-    to = extra.get("data_engineers") or extra.get("to") or []
-    return {"host": conn.host, "port": conn.port or 25, "user": conn.login or None,
-            "password": conn.password or None, "from": extra.get("from"),
-            "to": [to] if isinstance(to, str) else list(to),
-            "starttls": bool(extra.get("starttls", False))}
-
-
 class DataEngineerNotifier(BaseNotifier):
-    """Failure notification by webhook and e-mail. Channels given here are used as they are;
-    otherwise they come from the connections ``ucj_alert_webhook`` and ``ucj_smtp`` when the
-    callback runs (so a DAG file never reads a secret at parse time)."""
+    """Failure notification by e-mail and webhook. The connections and the recipients'
+    Variable are read when the callback runs (so a DAG file never reads a secret at parse
+    time)."""
 
-    def __init__(self, webhook_url: str | None = None, webhook_token: str | None = None,
-                 smtp: dict | None = None,
-                 connection: Callable[[str], object] | None = None):
+    def __init__(self, smtp_conn_id: str = SMTP_CONN_ID, webhook_conn_id: str = WEBHOOK_CONN_ID,
+                 recipients_variable: str = DATA_ENGINEERS):
         super().__init__()
-        self.webhook_url, self.webhook_token, self.smtp = webhook_url, webhook_token, smtp
-        self.connection = connection or _connection
+        self.smtp_conn_id, self.webhook_conn_id = smtp_conn_id, webhook_conn_id
+        self.recipients_variable = recipients_variable
 
     def channels(self) -> dict[str, Callable[[dict], None]]:
+        """The channels whose connection is defined; a missing one is logged as an error."""
         out = {}
-        url, token = self.webhook_url, self.webhook_token
-        if url is None and (conn := self.connection(WEBHOOK_CONN_ID)) is not None:
+        if (conn := connection(self.webhook_conn_id)) is not None:
             url, token = webhook_from_connection(conn)
-        if url:
             out["webhook"] = lambda report: post_webhook(url, token, report)
-        smtp = self.smtp
-        if smtp is None and (conn := self.connection(SMTP_CONN_ID)) is not None:
-            smtp = smtp_from_connection(conn)
-        if smtp and smtp.get("host") and smtp.get("to"):
-            out["email"] = lambda report: send_email(smtp, report)
+        else:
+            log.error("connection %s is not defined: the data engineers get no webhook",
+                      self.webhook_conn_id)
+        if connection(self.smtp_conn_id) is not None:
+            out["email"] = self._mail
+        else:
+            log.error("connection %s is not defined: the data engineers get no e-mail",
+                      self.smtp_conn_id)
         return out
+
+    def _mail(self, report: dict) -> None:
+        body = report["text"] + "\n\n" + json.dumps(report, indent=2, default=str)
+        send_mail(recipients(self.recipients_variable), report["subject"], body,
+                  {"X-UCJ-Failure-Kind": str(report["kind"])}, conn_id=self.smtp_conn_id)
 
     def notify(self, context) -> dict:
         return self.send(failure_report(context))
@@ -188,8 +236,8 @@ class DataEngineerNotifier(BaseNotifier):
         channels = self.channels()
         outcome = {}
         if not channels:
-            log.warning("no channel for the data engineers (connections %s, %s): %s",
-                        WEBHOOK_CONN_ID, SMTP_CONN_ID, report["subject"])
+            log.error("no channel for the data engineers (connections %s, %s): %s",
+                      self.webhook_conn_id, self.smtp_conn_id, report["subject"])
         for name, send in channels.items():
             try:
                 send(report)
@@ -211,4 +259,3 @@ def tell_data_engineers(kind: str, subject: str, text: str, **details) -> dict:
               **details}
     log.warning("notice to the data engineers: %s", subject)
     return notify_data_engineers.send(report)
-

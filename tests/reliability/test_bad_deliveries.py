@@ -262,3 +262,37 @@ def test_other_sources_refuse_a_bad_name_on_its_own(tmp_path):
     assert [Path(f).name for f in reference.delivered_files(str(tmp_path))] == [
         "tenaga_kerja_desa_20X5.csv", "umk.csv"]
     assert [Path(f).name for f in apbdes.delivered_files(str(tmp_path))] == ["apbdes_20X5.csv"]
+
+
+def test_a_refusal_is_not_retried_and_the_other_files_go_on(tmp_path, dagbag, airflow_db,
+                                                            webhook, monkeypatch):
+    """A real run of ucj_reference with production retries (2, two minutes apart): the file
+    whose name is no reference table fails on its first try, naming it, and the engineers
+    are told; the other files of the run are loaded."""
+    import time
+
+    from reliability.helpers import Env, write_reference
+
+    env = Env.under(tmp_path)
+    for key, value in env.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("AIRFLOW_CONN_UCJ_ALERT_WEBHOOK",
+                       json.dumps({"conn_type": "http", "host": webhook.url}))
+    write_reference(env)
+    (env.landing / "reference" / "tenaga_kerja_desa_20X5.csv").write_text("tahun\n")
+    dag = dagbag.dags["ucj_reference"]
+    assert all(task.retries == 2 for task in dag.tasks)
+    started = time.time()
+    run = dag.test()
+    assert time.time() - started < 100  # no two-minute retry wait
+    assert str(run.state).endswith("failed")
+    states = {ti.map_index: (str(ti.state), ti.try_number)
+              for ti in run.get_task_instances() if ti.task_id == "process_file"}
+    # sorted: non_asn_2026, tenaga_kerja_desa_2026, tenaga_kerja_desa_20X5, umk
+    assert [s.rsplit(".", 1)[-1] for s, _ in states.values()] == [
+        "success", "success", "failed", "success"]
+    assert states[2][1] == 1  # its first and only try
+    for table in ("non_asn", "tenaga_kerja_desa", "umk"):
+        assert (env.lake / "reference" / table).exists()
+    [hit] = webhook.requests
+    assert "tenaga_kerja_desa_20X5.csv" in hit["body"]["text"]

@@ -149,12 +149,23 @@ def drift_context(tmp_path: Path) -> dict:
     raise AssertionError("no drift raised")
 
 
-def test_the_notifier_sends_the_drift_by_webhook_and_email(tmp_path, webhook, smtp):
-    notifier = DataEngineerNotifier(
-        webhook_url=webhook.url, webhook_token="s3cret",
-        smtp={"host": "127.0.0.1", "port": smtp.port, "from": "ucj@subang.go.id",
-              "to": ["data-engineering@subang.go.id"]})
-    notifier(drift_context(tmp_path))  # as Airflow calls an on_failure_callback
+@pytest.fixture
+def engineer_channels(webhook, smtp, monkeypatch):
+    """The connections in the provider's format, the engineers in their Variable."""
+    monkeypatch.setenv("AIRFLOW_CONN_UCJ_ALERT_WEBHOOK", json.dumps(
+        {"conn_type": "http", "host": webhook.url, "password": "s3cret"}))
+    monkeypatch.setenv("AIRFLOW_CONN_UCJ_SMTP", json.dumps({
+        "conn_type": "smtp", "host": "127.0.0.1", "port": smtp.port,
+        "extra": {"from_email": "ucj@subang.go.id", "disable_ssl": True, "disable_tls": True}}))
+    monkeypatch.setenv("AIRFLOW_VAR_UCJ_DATA_ENGINEER_EMAILS", "data-engineering@subang.go.id")
+    monkeypatch.setenv("AIRFLOW_VAR_UCJ_INSPECTOR_EMAILS", "pengawas@x.id")
+
+
+def test_the_notifier_sends_the_drift_by_webhook_and_email(tmp_path, webhook, smtp,
+                                                            engineer_channels):
+    from receivers import text_of
+
+    notify_data_engineers(drift_context(tmp_path))  # as Airflow calls an on_failure_callback
 
     [hit] = webhook.requests
     body = hit["body"]
@@ -168,31 +179,37 @@ def test_the_notifier_sends_the_drift_by_webhook_and_email(tmp_path, webhook, sm
     assert "schema drift" in body["subject"] and "kepesertaan_202601.csv" in body["subject"]
 
     [rcpt], [msg] = smtp.recipients, smtp.messages
-    assert rcpt == ["data-engineering@subang.go.id"]
+    assert rcpt == ["data-engineering@subang.go.id"]  # the engineers, not the inspectors
     assert msg["Subject"] == body["subject"] and msg["X-UCJ-Failure-Kind"] == "schema_drift"
-    text = msg.get_payload(decode=True).decode()
+    text = text_of(msg)
     assert "Missing column(s): upah" in text and "Unexpected column(s): gaji" in text
 
 
-def test_channels_come_from_the_connections_and_a_failing_one_does_not_raise(tmp_path,
-                                                                            webhook, smtp):
-    from airflow.sdk import Connection
+def test_a_failing_or_missing_channel_is_logged_and_does_not_raise(tmp_path, webhook, smtp,
+                                                                   engineer_channels,
+                                                                   monkeypatch, caplog):
+    import logging
 
-    conns = {
-        "ucj_alert_webhook": Connection(conn_id="ucj_alert_webhook", conn_type="http",
-                                        host=webhook.url, password="tok"),
-        "ucj_smtp": Connection(conn_id="ucj_smtp", conn_type="smtp", host="127.0.0.1",
-                               port=smtp.port, extra=json.dumps({
-                                   "from": "ucj@subang.go.id", "to": ["pengawas@x.id"],
-                                   "data_engineers": ["de@subang.go.id"]})),
-    }
     webhook.down.append(True)  # the webhook answers 503: logged, e-mail still goes
-    notifier = DataEngineerNotifier(connection=conns.get)
-    outcome = notifier.notify(drift_context(tmp_path))
+    with caplog.at_level(logging.ERROR):
+        outcome = DataEngineerNotifier().notify(drift_context(tmp_path))
     assert outcome["webhook"].startswith("failed") and outcome["email"] == "sent"
-    assert webhook.requests[0]["auth"] == "Bearer tok"
-    assert smtp.recipients[0] == ["de@subang.go.id"]  # the engineers, not the inspectors
-    assert DataEngineerNotifier(connection=lambda _: None).notify(drift_context(tmp_path)) == {}
+    assert "could not notify the data engineers by webhook" in caplog.text
+    # No addresses for the engineers: an error, not a silent skip.
+    monkeypatch.delenv("AIRFLOW_VAR_UCJ_DATA_ENGINEER_EMAILS")
+    caplog.clear()
+    with caplog.at_level(logging.ERROR):
+        outcome = DataEngineerNotifier().notify(drift_context(tmp_path))
+    assert outcome["email"].startswith("failed: NoRecipients")
+    assert "ucj_data_engineer_emails" in caplog.text
+    assert len(smtp.messages) == 1
+    # No connection at all: an error naming them.
+    monkeypatch.delenv("AIRFLOW_CONN_UCJ_SMTP")
+    monkeypatch.delenv("AIRFLOW_CONN_UCJ_ALERT_WEBHOOK")
+    caplog.clear()
+    with caplog.at_level(logging.ERROR):
+        assert DataEngineerNotifier().notify(drift_context(tmp_path)) == {}
+    assert "no channel for the data engineers" in caplog.text
 
 
 def test_other_failures_are_reported_too():

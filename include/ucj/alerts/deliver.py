@@ -1,5 +1,12 @@
 """Deliver pending alerts on every channel, recording each attempt; a failure stays pending
-and is retried by the next run, so no alert is lost and none is sent twice."""
+and is retried by the next run, so no alert is lost.
+
+Delivery is at least once, not exactly once: a message is sent, then its delivery is recorded
+in its own transaction. A process killed between the two (or a receiver that took the
+message but whose answer never arrived) leaves the alert pending, and the next run sends it
+again. Neither SMTP nor a webhook can take part in the warehouse's transaction, so the repeat
+is made harmless instead: every message carries its alert id (``ucj.alerts.notifiers``) and
+the receiver drops an id it has seen."""
 
 from __future__ import annotations
 

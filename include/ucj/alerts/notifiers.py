@@ -1,19 +1,26 @@
-"""Airflow notifiers that deliver one alert: by e-mail (SMTP) and by a JSON webhook.
+"""Airflow notifiers that deliver one alert: by e-mail and by a JSON webhook, through the
+platform's one mail sender (``apache-airflow-providers-smtp``'s ``SmtpHook``, connection
+``ucj_smtp``) and its one webhook sender (connection ``ucj_alert_webhook``), both in
+``ucj.notify``.
 
 Both are ``airflow.sdk.BaseNotifier`` subclasses, so they also serve as DAG callbacks; the
 delivery task calls ``notify({"alert": alert})`` for each pending alert and records the result.
+Delivery is at least once (``ucj.alerts.deliver``): every message carries the alert id (mail:
+``X-UCJ-Alert-Id``, a ``Message-ID`` made from it, and the body; webhook: ``alert_id`` in the
+JSON and the ``Idempotency-Key`` header) so that a receiver can drop a repeat.
 """
 
 from __future__ import annotations
 
 import json
-import smtplib
-from email.message import EmailMessage
+import logging
 
-import requests
 from airflow.sdk import BaseNotifier
 
+from ucj import notify
 from ucj.alerts import messages
+
+log = logging.getLogger(__name__)
 
 
 def payload(alert: dict, label: str) -> dict:
@@ -29,41 +36,38 @@ def payload(alert: dict, label: str) -> dict:
     }
 
 
+def mail_headers(alert_id: str) -> dict[str, str]:
+    """The alert id twice: our own header, and a Message-ID that stays the same when the
+    alert is sent again (mail systems drop a message whose Message-ID they hold)."""
+    return {"X-UCJ-Alert-Id": alert_id, "Message-ID": f"<{alert_id}@alerts.ucj-subang>"}
+
+
 class EmailAlertNotifier(BaseNotifier):
-    """Sends each alert as one e-mail; the connection ``ucj_smtp`` gives host, port, login,
-    password and, in extra, ``from``, ``to`` (list) and ``starttls``."""
+    """Sends each alert as one e-mail to the inspectors named by the Airflow Variable
+    ``ucj_inspector_emails``, over the connection ``ucj_smtp`` (the provider's format).
+    Without recipients every alert fails to send, so it stays pending and the task fails."""
 
-    def __init__(self, host: str, port: int, sender: str, recipients: list[str],
-                 labels: dict[str, str], user: str | None = None, password: str | None = None,
-                 starttls: bool = False, timeout: float = 30):
+    def __init__(self, labels: dict[str, str], conn_id: str = notify.SMTP_CONN_ID,
+                 recipients_variable: str = notify.INSPECTORS):
         super().__init__()
-        self.host, self.port, self.sender, self.recipients = host, port, sender, recipients
-        self.labels, self.user, self.password = labels, user, password
-        self.starttls, self.timeout = starttls, timeout
+        self.labels, self.conn_id, self.recipients_variable = labels, conn_id, recipients_variable
+        self._to: list[str] | None = None
 
-    @classmethod
-    def from_connection(cls, conn, labels: dict[str, str]) -> EmailAlertNotifier:
-        extra = conn.extra_dejson or {}
-        to = extra.get("to") or []
-        return cls(conn.host, int(conn.port or 25), extra.get("from", "ucj@localhost"),
-                   [to] if isinstance(to, str) else list(to), labels, conn.login or None,
-                   conn.password or None, bool(extra.get("starttls", False)))
+    def recipients(self) -> list[str]:
+        if self._to is None:  # read once per delivery run, not once per alert
+            try:
+                self._to = notify.recipients(self.recipients_variable)
+            except Exception as exc:
+                log.error("alerts cannot be e-mailed: %s", exc)
+                raise
+        return self._to
 
     def notify(self, context) -> None:
         alert = context["alert"]
         label = self.labels.get(alert["rule"], alert["rule"])
-        msg = EmailMessage()
-        msg["Subject"] = messages.subject_line(alert, label)
-        msg["From"] = self.sender
-        msg["To"] = ", ".join(self.recipients)
-        msg["X-UCJ-Alert-Id"] = alert["alert_id"]
-        msg.set_content(alert["message"])
-        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
-            if self.starttls:
-                smtp.starttls()
-            if self.user:
-                smtp.login(self.user, self.password or "")
-            smtp.send_message(msg)
+        notify.send_mail(self.recipients(), messages.subject_line(alert, label),
+                         alert["message"], mail_headers(alert["alert_id"]),
+                         conn_id=self.conn_id)
 
 
 class WebhookAlertNotifier(BaseNotifier):
@@ -77,12 +81,11 @@ class WebhookAlertNotifier(BaseNotifier):
 
     @classmethod
     def from_connection(cls, conn, labels: dict[str, str]) -> WebhookAlertNotifier:
-        url = conn.host if "://" in (conn.host or "") else conn.get_uri()
-        return cls(url, labels, conn.password or None)
+        url, token = notify.webhook_from_connection(conn)
+        return cls(url, labels, token)
 
     def notify(self, context) -> None:
         alert = context["alert"]
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-        response = requests.post(self.url, json=payload(alert, self.labels.get(alert["rule"], "")),
-                                 headers=headers, timeout=self.timeout)
-        response.raise_for_status()
+        notify.post_webhook(self.url, self.token,
+                            payload(alert, self.labels.get(alert["rule"], "")),
+                            idempotency_key=alert["alert_id"], timeout=self.timeout)

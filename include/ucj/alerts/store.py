@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+from decimal import Decimal
+from numbers import Integral, Real
 
+import numpy as np
 import pandas as pd
 
 from ucj import periods
@@ -23,6 +27,28 @@ def alert_id(rule: str, subject_type: str, subject_id: str, periode: str) -> str
     return hashlib.sha256(key.encode()).hexdigest()[:20]
 
 
+def plain_number(value):
+    """One written form for an evidence value on both backends. PostgreSQL rows reach pandas
+    as Python values, so an integer column holding a NULL becomes float (``14.0`` workers)
+    where DuckDB keeps a nullable integer (``14``), and a NUMERIC arrives as a Decimal: a whole
+    number is written as an integer, any other number rounded to 4 decimals, missing as None.
+    Strings (NPP, status) stay as they are."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, Integral):
+        return int(value)
+    if isinstance(value, (Real, Decimal)):
+        number = float(value)
+        if math.isnan(number):
+            return None
+        return int(number) if number.is_integer() else round(number, 4)
+    return value
+
+
 def store(s: Session, periode: str, subject_type: str, found: list[dict],
           labels: dict[str, str]) -> dict:
     """``found``: dicts with rule, subject_id, subject_name, npp, kode_desa, periode,
@@ -36,6 +62,7 @@ def store(s: Session, periode: str, subject_type: str, found: list[dict],
     rows = []
     for rec in found:
         first = carried.get((rec["rule"], rec["subject_id"]), periode)
+        rec = {**rec, "evidence": {k: plain_number(v) for k, v in rec["evidence"].items()}}
         alert = {**rec, "alert_id": alert_id(rec["rule"], subject_type, rec["subject_id"],
                                              periode),
                  "status": "new" if first == periode else "ongoing",
