@@ -162,6 +162,10 @@ def failure_report(context) -> dict:
         "unexpected_columns": list(getattr(drift, "extra", []) or []),
         "log_url": getattr(ti, "log_url", None),
     }
+    notice = next((e.notice for e in causes if isinstance(getattr(e, "notice", None), dict)),
+                  None)
+    if notice:  # the failure says itself what the engineers must hear (a delivery overdue)
+        return {**report, **notice}
     report["subject"] = subject(report)
     report["text"] = text(report)
     return report

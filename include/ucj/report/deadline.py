@@ -1,180 +1,97 @@
-"""Deadline alert of ``ucj_enrollment``: a month's enrollment file that has not arrived (or
-not been validated) by its due day.
+"""The month waits for its file: ``ucj_enrollment``'s delivery sensor and its deadline.
 
 BPJS Ketenagakerjaan delivers month M's snapshot (``kepesertaan_YYYYMM``) by the due day of
-month M+1: the 10th by default, ``UCJ_ENROLLMENT_DUE_DAY`` (1-28) when the DAG file is
-parsed. The DAG's scheduled run for month M starts on the 1st of M+1 (``@monthly``), so the
-deadline is an Airflow 3 ``DeadlineAlert`` on the run's logical date plus ``due_day`` days,
-i.e. the end of the due day (00:00 UTC the day after). Airflow drops the deadline when the run
-succeeds; when the run is still waiting or has failed (file missing: ``extract`` fails with
-``DeliveryMissing``) at that moment, the scheduler queues ``enrollment_overdue`` on the
-executor (a ``SyncCallback``). It says which file is overdue and whether it is in the landing
-zone at all, logs that as an error and sends it to the data engineers through the channels of
-``ucj.notify`` (connections ``ucj_alert_webhook``, ``ucj_smtp``).
+month M+1 (the 10th by default; Airflow variable ``ucj_enrollment_due_day``, else the
+environment's ``UCJ_ENROLLMENT_DUE_DAY``, 1-28, read when the run looks for the file, never
+when the DAG file is parsed). The scheduled run for month M starts on the 1st of M+1, when
+the file is usually not there yet: its first task is a sensor in reschedule mode
+(``wait_for_delivery``) that looks for the file every hour without holding a worker slot.
+Until the end of the due day a missing file is no failure and nobody is notified. Once the
+due day has passed without the file, the sensor fails once, without retries
+(:class:`DeliveryOverdue`, a refusal), and the failure callback sends the engineers the
+deadline notice built here: which file, due when, and whether anything is in the landing
+zone. A manual run for a past month whose file is missing fails the same way at once.
 
-Manual runs get the same deadline counted from their own logical date: it only fires for a
-run still not successful ``due_day`` days after it was started.
+This replaces the Airflow 3 ``DeadlineAlert`` the DAG carried before, and with it the
+work-around for apache/airflow#73428 that was installed whenever the DAG file was parsed.
 
-Airflow 3.3.2 bug (apache/airflow#73428, fix proposed in #73430): ``dag.test()`` and
-``airflow dags test`` crash once a run of a DAG with a deadline *succeeds* ("'dict' object has
-no attribute 'hex'"): their in-memory scheduler DAG holds the encoded alerts where the
-scheduler's holds ``deadline_alert`` ids. The demo and the end-to-end tests run the DAGs with
-``dag.test()``, so ``enrollment_deadline`` installs ``tolerate_encoded_alerts``: an encoded
-alert passed to ``DeadlineAlert.get_by_id`` is decoded instead of looked up (ids take the
-original path unchanged). Remove it once the fix is released.
-
-This module is imported when the DAG file is parsed: keep it light (no pandas, no GX).
+This module is imported by tasks only: keep it light (no pandas, no GX).
 """
 
 from __future__ import annotations
 
-import logging
 import os
 from datetime import date, datetime, timedelta
 
-log = logging.getLogger(__name__)
+from ucj.refusal import Refused
 
 DUE_DAY_ENV = "UCJ_ENROLLMENT_DUE_DAY"
+DUE_DAY_VARIABLE = "ucj_enrollment_due_day"
 DEFAULT_DUE_DAY = 10
-CALLBACK = "ucj.report.deadline.enrollment_overdue"
+POKE_INTERVAL = timedelta(hours=1)
+# A backstop only: the sensor gives up at the end of the due day by itself. A month's run
+# starts on the 1st of the next month, so 28 days plus the longest month covers any due day.
+SENSOR_TIMEOUT = timedelta(days=40)
+
+
+class DeliveryOverdue(Refused):
+    """The month's file has not arrived by its due day: fail once with the deadline notice
+    (``notice`` is what ``ucj.notify`` sends instead of a plain task failure)."""
+
+    def __init__(self, notice: dict):
+        self.notice = notice
+        super().__init__(f"{notice['subject']}: {notice['text']}")
 
 
 def due_day(value: str | int | None = None) -> int:
-    """The due day of the month after the data month (``UCJ_ENROLLMENT_DUE_DAY``, default 10)."""
+    """The due day of the month after the data month (``value``, else the environment's
+    ``UCJ_ENROLLMENT_DUE_DAY``, else 10)."""
     raw = os.environ.get(DUE_DAY_ENV) if value is None else value
     day = DEFAULT_DUE_DAY if raw in (None, "") else int(raw)
     if not 1 <= day <= 28:
-        raise ValueError(f"{DUE_DAY_ENV} must be a day 1-28 (every month has it), got {raw!r}")
+        raise ValueError(f"the enrollment due day must be a day 1-28 (every month has it), "
+                         f"got {raw!r}")
     return day
 
 
-_patched = False
-
-
-def tolerate_encoded_alerts() -> bool:
-    """Work around apache/airflow#73428 (see the module docstring); True once installed."""
-    global _patched
-    if _patched:
-        return True
-    try:
-        from airflow.models.deadline_alert import DeadlineAlert as Model
-    except Exception:  # noqa: BLE001 - no airflow-core here (task SDK only): no dag.test()
-        return False
-    original = Model.get_by_id.__func__
-
-    def get_by_id(cls, deadline_alert_id, **kwargs):
-        if isinstance(deadline_alert_id, dict):  # an encoded alert (dag.test()), not an id
-            d = deadline_alert_id
-            return cls(reference=d["reference"], interval=d["interval"],
-                       callback_def=d["callback"], name=d.get("name"))
-        return original(cls, deadline_alert_id, **kwargs)
-
-    Model.get_by_id = classmethod(get_by_id)
-    _patched = True
-    return True
-
-
-def enrollment_deadline(day: int | None = None):
-    """The ``DeadlineAlert`` for ``ucj_enrollment``'s ``deadline=`` argument."""
-    from airflow.sdk import DeadlineAlert, DeadlineReference, SyncCallback
-
-    day = due_day(day)
-    tolerate_encoded_alerts()
-    return DeadlineAlert(
-        reference=DeadlineReference.DAGRUN_LOGICAL_DATE,
-        interval=timedelta(days=day),
-        callback=SyncCallback(CALLBACK, kwargs={"due_day": day}),
-        name=f"enrollment file due by day {day} of the following month",
-    )
-
-
-def _when(value) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-
-
-def overdue_month(dag_run: dict, day: int) -> tuple[str, date]:
-    """The month a run is for and the day its file was due: the run's ``periode`` parameter,
-    else the month before the logical date (a scheduled run starts the month after)."""
+def due_date(periode: str, day: int) -> date:
+    """The day month ``periode``'s file is due: day ``day`` of the following month."""
     from ucj import periods
 
-    conf = dag_run.get("conf") or {}
-    logical = _when(dag_run.get("logical_date")) or _when(dag_run.get("run_after"))
-    periode = conf.get("periode") or periods.previous(logical)
     nxt = periods.shift(periods.check(periode), 1)
-    return periode, date(int(nxt[:4]), int(nxt[5:]), day)
+    return date(int(nxt[:4]), int(nxt[5:]), day)
 
 
-def overdue_report(context: dict, day: int, landing_zone: str | None) -> dict:
-    """What the engineers are told, from the callback context Airflow passes (``dag_run`` as
-    JSON, ``deadline`` with its time)."""
-    dag_run = dict(context.get("dag_run") or {})
-    periode, due = overdue_month(dag_run, day)
+def landing_names(periode: str) -> list[str]:
     stamp = periode.replace("-", "")
-    names = [f"kepesertaan_{stamp}.csv", f"kepesertaan_{stamp}.xlsx"]
-    present = None
-    if landing_zone:
-        try:
-            from ucj.io import landing
+    return [f"kepesertaan_{stamp}.csv", f"kepesertaan_{stamp}.xlsx"]
 
-            present = landing.find_delivery(landing_zone, "enrollment", names)
-        except FileNotFoundError:
-            present = ""
-        except Exception as exc:  # noqa: BLE001 - the landing zone may be unreachable
-            log.warning("could not look into the landing zone %s: %s", landing_zone, exc)
-    run_id = dag_run.get("dag_run_id") or dag_run.get("run_id")
-    if present:
-        kind = "deadline_missed_not_loaded"
-        what = (f"{present.rsplit('/', 1)[-1]} is in the landing zone but run {run_id} of "
-                f"ucj_enrollment has not succeeded (state {dag_run.get('state')}): see its log.")
-    else:
-        kind = "deadline_missed_file_missing"
-        where = f" in {landing_zone}/enrollment" if landing_zone else ""
-        what = (f"Neither {names[0]} nor {names[1]} has arrived{where}: ask BPJS "
-                "Ketenagakerjaan for the delivery, then clear the run's extract task.")
-    subject = f"[UCJ] enrollment {periode} overdue: file due {due.isoformat()}"
-    deadline = (context.get("deadline") or {}).get("deadline_time")
+
+def overdue_notice(periode: str, day: int, landing_zone: str, run_id: str | None = None
+                   ) -> dict:
+    """What the engineers are told when month ``periode``'s file missed its due day."""
+    due = due_date(periode, day)
+    names = landing_names(periode)
     return {
-        "type": "pipeline_deadline", "kind": kind, "subject": subject,
-        "text": f"The enrollment snapshot of {periode} was due on {due.isoformat()} "
-                f"(day {day} of the following month; deadline {deadline}).\n{what}",
-        "dag_id": dag_run.get("dag_id"), "run_id": run_id, "periode": periode,
-        "due": due.isoformat(), "file": present or None, "deadline_time": str(deadline),
+        "type": "pipeline_deadline", "kind": "deadline_missed_file_missing",
+        "subject": f"[UCJ] enrollment {periode} overdue: file due {due.isoformat()}",
+        "text": (f"The enrollment snapshot of {periode} was due on {due.isoformat()} (day "
+                 f"{day} of the following month). Neither {names[0]} nor {names[1]} has "
+                 f"arrived in {landing_zone}/enrollment: ask BPJS Ketenagakerjaan for the "
+                 "delivery, then run ucj_enrollment for the month again."),
+        "periode": periode, "due": due.isoformat(), "run_id": run_id, "file": None,
     }
 
 
-def _landing_zone() -> str | None:
+def look_for_delivery(landing_zone: str, periode: str, day: int, now: datetime,
+                      run_id: str | None = None) -> str | None:
+    """The month's delivered file; None while it may still come (until the end of its due
+    day, in the time of ``now``); :class:`DeliveryOverdue` after that."""
+    from ucj.io import landing
+
     try:
-        from ucj import airflow_settings
-
-        return airflow_settings.settings().landing_zone
-    except Exception as exc:  # noqa: BLE001 - no secret or settings here: report without it
-        log.warning("settings unavailable for the overdue check: %s", exc)
-        return os.environ.get("UCJ_LANDING_ZONE")
-
-
-def _channels() -> dict:
-    try:
-        from ucj.notify import DataEngineerNotifier
-
-        return DataEngineerNotifier().channels()
-    except Exception as exc:  # noqa: BLE001 - report in the log even without channels
-        log.warning("no data-engineer channel: %s", exc)
-        return {}
-
-
-def enrollment_overdue(context: dict | None = None, due_day: int = DEFAULT_DUE_DAY,
-                       **_) -> dict:
-    """The deadline callback: log the overdue month as an error and notify the engineers."""
-    report = overdue_report(context or {}, due_day, _landing_zone())
-    log.error("%s\n%s", report["subject"], report["text"])
-    outcome = {}
-    for name, send in _channels().items():
-        try:
-            send(report)
-            outcome[name] = "sent"
-        except Exception as exc:  # noqa: BLE001 - one channel failing must not stop the other
-            outcome[name] = f"failed: {type(exc).__name__}: {exc}"
-            log.error("could not send the deadline alert by %s: %s", name, exc)
-    return {**report, "sent": outcome}
+        return landing.find_delivery(landing_zone, "enrollment", landing_names(periode))
+    except landing.DeliveryMissing:
+        if now.date() <= due_date(periode, day):
+            return None
+        raise DeliveryOverdue(overdue_notice(periode, day, landing_zone, run_id)) from None
