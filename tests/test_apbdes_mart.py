@@ -197,8 +197,10 @@ def test_desa_b_premium_without_participants(wh):
 
 def test_desa_c_participants_without_premium(wh):
     c = mart(wh, C)
-    assert numbers(c, MONEY) == [900_000_000, 900_000_000, 500_000_000, 100_000_000, 0, 0,
-                                 *[0] * 14]
+    # No BHP line: unknown, not 0 (issue 21); no premium line: no premium budgeted, 0.
+    assert numbers(c, MONEY) == [900_000_000, 900_000_000, 500_000_000, 100_000_000, None,
+                                 None, *[0] * 14]
+    assert (c["desa_dana_desa"], c["desa_add"], c["desa_bhp"]) == (1, 1, 0)
     # R3, and R4 with the iuran of both their DANA_DESA rows, in both months.
     assert numbers(c, PEOPLE) == [2, 0, 2, 0, 4, 100_800, 0, 100_800, 0, 11]
     assert flags(c) == [False, False, False, True]
