@@ -54,7 +54,7 @@ def add_missing_columns(s: Session) -> None:
 def add_mart_columns(s: Session) -> list[str]:
     """Give existing marts tables the columns of ``MARTS_ADDED`` they lack; the tables
     altered. Runs before the DDL, whose COMMENT ON statements name those columns. The
-    columns are nullable (DuckDB adds no NOT NULL column) until :func:`rebuild_marts`."""
+    columns are nullable (DuckDB adds no NOT NULL column); :func:`rebuild_marts` fills them."""
     cols = s.query("SELECT table_name, column_name FROM information_schema.columns "
                    "WHERE table_schema = 'marts'")
     have: dict[str, set[str]] = {}
