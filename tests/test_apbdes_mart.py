@@ -197,8 +197,10 @@ def test_desa_b_premium_without_participants(wh):
 
 def test_desa_c_participants_without_premium(wh):
     c = mart(wh, C)
-    assert numbers(c, MONEY) == [900_000_000, 900_000_000, 500_000_000, 100_000_000, 0, 0,
-                                 *[0] * 14]
+    # No BHP line: unknown, not 0 (issue 21); no premium line: no premium budgeted, 0.
+    assert numbers(c, MONEY) == [900_000_000, 900_000_000, 500_000_000, 100_000_000, None,
+                                 None, *[0] * 14]
+    assert (c["desa_dana_desa"], c["desa_add"], c["desa_bhp"]) == (1, 1, 0)
     # R3, and R4 with the iuran of both their DANA_DESA rows, in both months.
     assert numbers(c, PEOPLE) == [2, 0, 2, 0, 4, 100_800, 0, 100_800, 0, 11]
     assert flags(c) == [False, False, False, True]
@@ -299,6 +301,74 @@ def desa_alerts_in(s, periode):
     df = s.query("SELECT rule, subject_id FROM marts.alerts WHERE subject_type = 'desa' "
                  "AND periode = :p", {"p": periode})
     return {(r, k) for r, k in df.values}
+
+
+def test_a_missing_dana_desa_line_is_unknown_and_roll_ups_count_the_reporting_desa(wh):
+    """B's Dana Desa line (4.2.1) gone from core, as a quarantined line leaves it: its revenue
+    and share are NULL, never 0; the roll-ups sum the desa that report it and say so; its
+    premium still counts (a premium line present is budgeted) and the alerts do not move."""
+    from ucj.warehouse import village
+
+    with pytest.raises(_Rollback), wh.transaction() as s:
+        s.execute("DELETE FROM core.fct_apbdes WHERE tahun = 2026 AND kode_desa = :k "
+                  "AND pos_pendapatan = 'DANA_DESA'", {"k": B})
+        village.build_year(s, 2026)
+        got = {r["kode_wilayah"]: {k: (None if v is None or v != v else v) for k, v in r.items()}
+               for r in s.query("SELECT * FROM marts.mart_dana_desa WHERE tahun = 2026 AND "
+                                "kode_wilayah IN (:b, :kec, :kab)",
+                                {"b": B, "kec": KEC_AB, "kab": KAB}).to_dict("records")}
+        alerts = desa_alerts_in(s, "2026-02")
+        raise _Rollback
+    b, kec, kab = got[B], got[KEC_AB], got[KAB]
+    assert numbers(b, "dana_desa_anggaran dana_desa_realisasi porsi_premi_dana_desa_anggaran "
+                      "porsi_premi_dana_desa_realisasi") == [None] * 4
+    assert (b["desa_apbdes"], b["desa_dana_desa"]) == (1, 0)
+    assert numbers(b, "premi_perangkat_anggaran premi_dds_anggaran") == [2_000_000, 2_000_000]
+    assert flags(b) == [True, False, False, False]
+    assert alerts == {("PREMI_PERANGKAT_TANPA_PESERTA", B), ("PESERTA_RENTAN_TANPA_PREMI", C)}
+    # Sagalaherang: A's Dana Desa only, and A's premiums only in the share.
+    assert (kec["desa_apbdes"], kec["desa_dana_desa"]) == (2, 1)
+    assert numbers(kec, "dana_desa_anggaran premi_dds_anggaran") == [1_050_000_000, 2_703_200]
+    assert kec["porsi_premi_dana_desa_anggaran"] == pytest.approx(703_200 / 1_050_000_000)
+    assert kec["porsi_premi_dana_desa_realisasi"] == pytest.approx(98_448 / 400_000_000)
+    assert (kab["desa_apbdes"], kab["desa_dana_desa"], kab["desa_add"], kab["desa_bhp"]) == (
+        3, 2, 2, 1)
+    assert numbers(kab, "dana_desa_anggaran") == [1_950_000_000]
+    assert kab["porsi_premi_dana_desa_anggaran"] == pytest.approx(703_200 / 1_950_000_000)
+
+
+def test_roll_ups_count_the_desa_reporting_each_revenue(wh):
+    kec, kab, d = mart(wh, KEC_AB), mart(wh, KAB), mart(wh, D)
+    assert (kec["desa_dana_desa"], kec["desa_add"], kec["desa_bhp"]) == (2, 1, 1)
+    assert (kab["desa_dana_desa"], kab["desa_add"], kab["desa_bhp"]) == (3, 2, 1)
+    assert (d["desa_dana_desa"], d["desa_add"], d["desa_bhp"]) == (0, 0, 0)
+    # The reference has rosters for A, B and C only: D's official (O4) stays on D's row and
+    # out of Cisalak's and the kabupaten's officials, whose rosters lack D.
+    assert (mart(wh, A)["desa_jumlah_perangkat"], d["desa_jumlah_perangkat"]) == (1, 0)
+    assert numbers(d, "perangkat_aktif jumlah_perangkat_desa coverage_perangkat") == [
+        1, None, None]
+    cd = mart(wh, KEC_CD)
+    assert (cd["desa_jumlah_perangkat"], cd["perangkat_aktif"], cd["jumlah_perangkat_desa"]) == (
+        1, 0, 11)
+    assert (kab["desa_jumlah_perangkat"], kab["perangkat_aktif"], kab["jumlah_perangkat_desa"]
+            ) == (3, 3, 33)
+
+
+def test_a_quarantined_dana_desa_line_shows_as_unknown(tmp_path):
+    """The case of issue 21 through the pipeline: B's 4.2.1 line is quarantined."""
+    broken = [{**ln, "anggaran": "800,000,000"} if ln["kode_desa"] == B
+              and ln["kode_rekening"] == "4.2.1" else ln for ln in APBDES]
+    lake = build_lake(tmp_path, broken)
+    w = warehouse.connect(f"duckdb:///{tmp_path / 'wh.duckdb'}")
+    try:
+        wl.refresh(w, lake, wl.enrollment_partitions(lake), "run-1")
+        b, kab = mart(w, B), mart(w, KAB)
+        assert numbers(b, "dana_desa_anggaran porsi_premi_dana_desa_anggaran") == [None, None]
+        assert (b["desa_apbdes"], b["desa_dana_desa"]) == (1, 0)
+        assert (kab["desa_dana_desa"], numbers(kab, "dana_desa_anggaran")) == (
+            2, [1_950_000_000])
+    finally:
+        w.close()
 
 
 def test_audit_counts_the_apbdes_year(wh):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from enrollment_rows import row, write_csv
 from reference_rows import write_tenaga_kerja
@@ -76,15 +77,20 @@ def write_reference(folder: Path) -> None:
     (folder / "umk.csv").write_text("tahun,umk\n2025,3508626.53\n2026,3737482\n")
 
 
-@pytest.fixture(scope="module")
-def marts(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("indicators")
+def build_lake(tmp: Path) -> Path:
     lake, val = tmp / "lake", tmp / "val"
     write_reference(tmp / "reference")
     for f in sorted((tmp / "reference").glob("*.csv")):
         reference.process(f, lake, val)
     write_csv(tmp / "kepesertaan_202601.csv", [{**r, "periode": "2026-01"} for r in MONTH])
     enrollment.process(tmp / "kepesertaan_202601.csv", lake, val, "secret")
+    return lake
+
+
+@pytest.fixture(scope="module")
+def marts(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("indicators")
+    lake = build_lake(tmp)
     wh = warehouse.connect(f"duckdb:///{tmp / 'wh.duckdb'}")
     wl.refresh(wh, lake, wl.enrollment_partitions(lake), "test-run")
     yield wh
@@ -187,3 +193,146 @@ def test_reloading_the_month_gives_the_same_marts(marts, tmp_path):
     wl.refresh(marts, lake, wl.enrollment_partitions(lake), "test-run-2")
     after = marts.query("SELECT * FROM marts.mart_coverage ORDER BY kode_wilayah")
     assert before.equals(after)
+
+
+# ------------------------------------------------- a reference year that lacks a desa (issue 21)
+
+
+@pytest.fixture(scope="module", params=["duckdb", "postgres"])
+def incomplete(request, tmp_path_factory):
+    """The month above on each backend, then A's 2025 reference row taken out of core (as a
+    quarantined row leaves it, in a warehouse loaded before a delivery lacking a desa was
+    refused as a whole) and the month's marts built again."""
+    lake = build_lake(tmp_path_factory.mktemp(f"incomplete_{request.param}"))
+
+    def load(wh):
+        wl.refresh(wh, lake, wl.enrollment_partitions(lake), "test-run")
+        with wh.transaction() as s:
+            s.execute("DELETE FROM core.ref_tenaga_kerja_desa WHERE tahun = 2025 "
+                      "AND kode_desa = :a", {"a": A})
+            wl.build_marts(s, "2026-01")
+        return wh
+
+    if request.param == "duckdb":
+        wh = load(warehouse.connect(f"duckdb:///{lake.parent / 'wh.duckdb'}"))
+        yield wh
+        wh.close()
+        return
+    from pg_helpers import scratch_database
+
+    with scratch_database() as url:
+        wh = load(warehouse.connect(url))
+        yield wh
+        wh.close()
+
+
+class _Rollback(Exception):
+    pass
+
+
+def rows(wh_or_session, table: str) -> dict[str, dict]:
+    df = wh_or_session.query(f"SELECT * FROM marts.{table} WHERE periode = '2026-01'")
+    df = df.astype(object).where(df.notna(), None)
+    return {r["kode_wilayah"]: r for r in df.to_dict("records")}
+
+
+def desa_of(wh_or_session, kecamatan: str | None, tingkat=("desa", "kelurahan")) -> int:
+    """Desa (and kelurahan) of an area, counted in the region table itself."""
+    return int(wh_or_session.query(
+        "SELECT COUNT(*) FROM core.dim_wilayah WHERE tingkat IN (:t1, :t2) "
+        "AND (CAST(:k AS VARCHAR) IS NULL OR kode_kecamatan = :k)",
+        {"t1": tingkat[0], "t2": tingkat[-1], "k": kecamatan}).iloc[0, 0])
+
+
+def figures(row: dict, cols: str) -> list:
+    return [None if row[c] is None else float(row[c]) for c in cols.split()]
+
+
+COUNTS = "peserta_aktif penduduk_bekerja desa_penyebut desa_wilayah peserta_tanpa_penyebut"
+
+
+def test_a_desa_without_denominator_has_no_coverage_and_stays_out_of_the_roll_ups(incomplete):
+    cov = rows(incomplete, "mart_coverage")
+    a, b = cov[A], cov[B]
+    assert figures(a, COUNTS) == [2, None, 0, 1, 2] and a["coverage"] is None
+    assert figures(b, COUNTS) == [2, 50, 1, 1, 0] and b["coverage"] == pytest.approx(0.04)
+    # Sagalaherang: B's persons over B's workers, not A's and B's persons over B's workers
+    # (4 / 50, the 8 % the issue saw); the row says it covers 1 of its desa, 2 persons left out.
+    kec = cov[KEC_AB]
+    assert figures(kec, COUNTS) == [2, 50, 1, desa_of(incomplete, KEC_AB), 2]
+    assert kec["coverage"] == pytest.approx(2 / 50)
+    segmen = sum(kec[c] for c in ("peserta_pu", "peserta_bpu", "peserta_jakon", "peserta_pmi"))
+    kategori = sum(kec[c] for c in ("peserta_swasta", "peserta_non_asn",
+                                    "peserta_perangkat_desa", "peserta_pekerja_rentan",
+                                    "peserta_lainnya"))
+    assert segmen == kategori == kec["peserta_aktif"]
+    assert figures(cov[KEC_C], COUNTS) == [3, 200, 1, desa_of(incomplete, KEC_C), 0]
+    kab = cov[KAB]
+    assert figures(kab, COUNTS) == [5, 250, 2, desa_of(incomplete, None), 2]
+    assert kab["coverage"] == pytest.approx(5 / 250)
+    assert kab["tahun_referensi"] == 2025
+
+
+def test_every_roll_up_sums_both_sides_over_the_same_desa(incomplete):
+    cov = rows(incomplete, "mart_coverage")
+    desa = [r for r in cov.values() if r["tingkat"] in ("desa", "kelurahan")]
+    for kode, area in cov.items():
+        if area["tingkat"] not in ("kecamatan", "kabupaten"):
+            continue
+        mine = [d for d in desa if area["tingkat"] == "kabupaten" or d["kode_kecamatan"] == kode]
+        counted = [d for d in mine if d["penduduk_bekerja"] is not None]
+        assert area["peserta_aktif"] == sum(d["peserta_aktif"] for d in counted), kode
+        assert area["penduduk_bekerja"] == (
+            sum(d["penduduk_bekerja"] for d in counted) if counted else None), kode
+        assert area["peserta_tanpa_penyebut"] == sum(
+            d["peserta_aktif"] for d in mine if d["penduduk_bekerja"] is None), kode
+        assert (area["desa_penyebut"], area["desa_wilayah"]) == (len(counted), len(mine)), kode
+
+
+def test_village_officials_without_roster_stay_out_of_the_roll_ups(incomplete):
+    off = rows(incomplete, "mart_village_official_coverage")
+    cols = "perangkat_aktif jumlah_perangkat_desa desa_penyebut desa_wilayah " \
+           "perangkat_tanpa_penyebut"
+    assert figures(off[A], cols) == [2, None, 0, 1, 2] and off[A]["coverage"] is None
+    only_desa = ("desa", "desa")
+    assert figures(off[KEC_AB], cols) == [0, 12, 1, desa_of(incomplete, KEC_AB, only_desa), 2]
+    assert off[KEC_AB]["coverage"] == 0
+    assert figures(off[KAB], cols) == [0, 23, 2, desa_of(incomplete, None, only_desa), 2]
+
+
+def test_without_a_reference_year_coverage_is_unknown_not_zero(incomplete):
+    with pytest.raises(_Rollback), incomplete.transaction() as s:
+        s.execute("DELETE FROM core.ref_tenaga_kerja_desa")
+        s.run_file("core/dim_month.sql", wl._month_params("2026-01"))
+        wl.build_marts(s, "2026-01")
+        cov, off = rows(s, "mart_coverage"), rows(s, "mart_village_official_coverage")
+        every = desa_of(s, None)
+        raise _Rollback
+    kab = cov[KAB]
+    assert figures(kab, COUNTS) == [0, None, 0, every, 7]
+    assert (kab["coverage"], kab["tahun_referensi"]) == (None, None)
+    assert figures(cov[C], COUNTS) == [3, None, 0, 1, 3] and cov[C]["coverage"] is None
+    assert (off[KAB]["perangkat_tanpa_penyebut"], off[KAB]["jumlah_perangkat_desa"],
+            off[KAB]["coverage"]) == (2, None, None)
+
+
+def test_an_older_warehouse_gets_the_columns_and_its_roll_ups_rebuilt(incomplete):
+    """Marts written before these columns existed: the next schema step adds them and builds
+    the loaded months and years again, so the mixed roll-ups are gone too."""
+    from ucj.warehouse import upgrade
+
+    want = {t: rows(incomplete, t) for t in upgrade.MONTH_MARTS_REBUILT}
+    dana = incomplete.query("SELECT * FROM marts.mart_dana_desa ORDER BY kode_wilayah")
+    with pytest.raises(_Rollback), incomplete.transaction() as s:
+        for table, added in upgrade.MARTS_ADDED.items():
+            for column in added:
+                s.execute(f"ALTER TABLE marts.{table} DROP COLUMN {column}")
+        # the roll-up as it was: A's persons over B's workers
+        s.execute("UPDATE marts.mart_coverage SET peserta_aktif = 4, coverage = 0.08 "
+                  "WHERE kode_wilayah = :k", {"k": KEC_AB})
+        wl.ensure_schema(s)
+        got = {t: rows(s, t) for t in upgrade.MONTH_MARTS_REBUILT}
+        got_dana = s.query("SELECT * FROM marts.mart_dana_desa ORDER BY kode_wilayah")
+        raise _Rollback
+    assert got == want
+    pd.testing.assert_frame_equal(got_dana[dana.columns], dana)

@@ -258,6 +258,42 @@ def test_dana_desa_section_only_when_its_mart_exists(wh, tmp_path):
         empty.close()
 
 
+def test_incomplete_roll_ups_are_said_and_unknown_figures_not_shown_as_zero(wh, tmp_path):
+    """Roll-ups that leave desa out (issue 21) say so under the figures they concern; NULL
+    coverage and revenue read as unknown (–), never 0."""
+    assert 'id="coverage-incomplete"' not in html.render(collect(wh, MONTHS[-1]))
+    gaps = build(tmp_path / "gaps.duckdb")
+    p = {"p": MONTHS[-1], "k": "32.13.01"}
+    try:
+        with gaps.transaction() as s:
+            s.execute("UPDATE marts.mart_coverage SET desa_penyebut = 252, desa_wilayah = 253, "
+                      "peserta_tanpa_penyebut = 41 WHERE periode = :p AND tingkat = 'kabupaten'",
+                      p)
+            s.execute("UPDATE marts.mart_coverage SET peserta_aktif = 0, penduduk_bekerja = NULL, "
+                      "coverage = NULL, desa_penyebut = 0, desa_wilayah = 8, "
+                      "peserta_tanpa_penyebut = 120 WHERE periode = :p AND kode_wilayah = :k", p)
+            s.execute("UPDATE marts.mart_village_official_coverage SET desa_penyebut = 244, "
+                      "desa_wilayah = 245, perangkat_tanpa_penyebut = 3 "
+                      "WHERE periode = :p AND tingkat = 'kabupaten'", p)
+            s.execute("UPDATE marts.mart_dana_desa SET desa_dana_desa = 239, "
+                      "dana_desa_realisasi = NULL, porsi_premi_dana_desa_realisasi = NULL "
+                      "WHERE tingkat = 'kabupaten'")
+        text = html.render(collect(gaps, MONTHS[-1]))
+    finally:
+        gaps.close()
+    dom = Dom(text)
+    assert dom.by_id["coverage-incomplete"] == (
+        "Cakupan dihitung atas 252 dari 253 desa/kelurahan yang memiliki data penduduk bekerja; "
+        "41 peserta aktif di desa/kelurahan lainnya tidak dihitung.")
+    assert "244 dari 245 desa" in dom.by_id["perangkat-incomplete"]
+    name = wilayah.load().set_index("kode_wilayah").loc["32.13.01", "nama"]
+    assert (name, None) in dom.marks["kecamatan"]  # no bar of 0 %
+    assert "0 peserta / – bekerja (0 dari 8 desa)" in text
+    assert "hanya 239 di antaranya memuat pendapatan Dana Desa" in text
+    for label in ("Dana Desa terealisasi", "porsi Dana Desa untuk premi"):
+        assert f'<div class="v ">–</div><div class="l">{label}</div>' in text
+
+
 def test_write_reports_renders_the_loaded_months_and_the_latest(url, tmp_path):
     paths = html.write_reports(url, tmp_path / "lake", ["2026-01"], target=0.4392)
     assert [p.name for p in paths] == ["ucj_report_2026-01.html", "ucj_report_2026-03.html"]

@@ -1,5 +1,6 @@
 -- UCJ coverage per area and month; tingkat = desa, kelurahan, kecamatan or kabupaten.
--- Persons are counted once each, under their placement row's segmen and kategori.
+-- Persons are counted once each, under their placement row's segmen and kategori; a roll-up
+-- counts the desa with a denominator only, and says how many of its desa that is.
 CREATE TABLE IF NOT EXISTS marts.mart_coverage (
     periode VARCHAR NOT NULL,
     tingkat VARCHAR NOT NULL,
@@ -16,6 +17,11 @@ CREATE TABLE IF NOT EXISTS marts.mart_coverage (
     peserta_swasta BIGINT NOT NULL, peserta_non_asn BIGINT NOT NULL,
     peserta_perangkat_desa BIGINT NOT NULL, peserta_pekerja_rentan BIGINT NOT NULL,
     peserta_lainnya BIGINT NOT NULL,
+    -- Added after the first release: nullable, as ucj.warehouse.upgrade ALTERs them into an
+    -- older warehouse (DuckDB adds no NOT NULL column), and then fills every row.
+    desa_penyebut BIGINT,
+    desa_wilayah BIGINT,
+    peserta_tanpa_penyebut BIGINT,
     PRIMARY KEY (periode, kode_wilayah)
 );
 
@@ -30,6 +36,9 @@ CREATE TABLE IF NOT EXISTS marts.mart_village_official_coverage (
     perangkat_aktif BIGINT NOT NULL,
     jumlah_perangkat_desa BIGINT,
     coverage DOUBLE PRECISION,
+    desa_penyebut BIGINT,              -- added later, nullable: see mart_coverage
+    desa_wilayah BIGINT,
+    perangkat_tanpa_penyebut BIGINT,
     PRIMARY KEY (periode, kode_wilayah)
 );
 

@@ -40,22 +40,26 @@ INSERT INTO marts.mart_dana_desa (
     iuran_dana_desa_perangkat, iuran_dana_desa_rentan, perangkat_aktif, jumlah_perangkat_desa,
     coverage_perangkat, setara_peserta_premi_perangkat, setara_peserta_premi_rentan,
     is_premi_perangkat_tanpa_peserta, is_premi_rentan_tanpa_peserta,
-    is_peserta_perangkat_tanpa_premi, is_peserta_rentan_tanpa_premi)
+    is_peserta_perangkat_tanpa_premi, is_peserta_rentan_tanpa_premi, desa_dana_desa, desa_add,
+    desa_bhp, desa_jumlah_perangkat)
 WITH months AS (
     SELECT periode FROM core.dim_month WHERE tahun = :tahun
 ),
 latest AS (
     SELECT MAX(periode) AS periode, COUNT(*) AS bulan FROM months
 ),
+-- A revenue item without a line is NULL (unknown: the line may have been quarantined, or the
+-- export left it out), never 0; a premium without a line is 0, as SOURCES.md counts the premium
+-- lines present: no line, no premium budgeted (what the PESERTA_*_TANPA_PREMI alerts test).
 budget AS (
     SELECT kode_desa,
            MAX(tgl_update) AS tgl_update,
-           COALESCE(SUM(anggaran) FILTER (WHERE pos_pendapatan = 'DANA_DESA'), 0) AS dd_a,
-           COALESCE(SUM(realisasi) FILTER (WHERE pos_pendapatan = 'DANA_DESA'), 0) AS dd_r,
-           COALESCE(SUM(anggaran) FILTER (WHERE pos_pendapatan = 'ADD'), 0) AS add_a,
-           COALESCE(SUM(realisasi) FILTER (WHERE pos_pendapatan = 'ADD'), 0) AS add_r,
-           COALESCE(SUM(anggaran) FILTER (WHERE pos_pendapatan = 'BHP'), 0) AS bhp_a,
-           COALESCE(SUM(realisasi) FILTER (WHERE pos_pendapatan = 'BHP'), 0) AS bhp_r,
+           SUM(anggaran) FILTER (WHERE pos_pendapatan = 'DANA_DESA') AS dd_a,
+           SUM(realisasi) FILTER (WHERE pos_pendapatan = 'DANA_DESA') AS dd_r,
+           SUM(anggaran) FILTER (WHERE pos_pendapatan = 'ADD') AS add_a,
+           SUM(realisasi) FILTER (WHERE pos_pendapatan = 'ADD') AS add_r,
+           SUM(anggaran) FILTER (WHERE pos_pendapatan = 'BHP') AS bhp_a,
+           SUM(realisasi) FILTER (WHERE pos_pendapatan = 'BHP') AS bhp_r,
            COALESCE(SUM(anggaran) FILTER (
                WHERE penerima_premi = 'PERANGKAT_DESA' AND sumber_dana = 'DDS'), 0) AS pp_dds_a,
            COALESCE(SUM(realisasi) FILTER (
@@ -112,7 +116,14 @@ desa AS (
            COALESCE(p.orang_bulan_pp, 0) AS orang_bulan_pp,
            COALESCE(p.orang_bulan_pr, 0) AS orang_bulan_pr,
            COALESCE(p.iuran_pp, 0) AS iuran_pp, COALESCE(p.iuran_pr, 0) AS iuran_pr,
-           o.perangkat_aktif, o.jumlah_perangkat_desa
+           o.perangkat_aktif, o.jumlah_perangkat_desa,
+           CASE WHEN b.dd_a IS NULL THEN 0 ELSE 1 END AS desa_dd,
+           CASE WHEN b.add_a IS NULL THEN 0 ELSE 1 END AS desa_add,
+           CASE WHEN b.bhp_a IS NULL THEN 0 ELSE 1 END AS desa_bhp,
+           CASE WHEN o.jumlah_perangkat_desa IS NULL THEN 0 ELSE 1 END AS desa_perangkat,
+           -- the DDS premiums of a desa that reports its Dana Desa: the share's numerator
+           CASE WHEN b.dd_a IS NOT NULL THEN b.pp_dds_a + b.pr_dds_a END AS pdd_a,
+           CASE WHEN b.dd_r IS NOT NULL THEN b.pp_dds_r + b.pr_dds_r END AS pdd_r
     FROM core.dim_wilayah w
     CROSS JOIN latest l
     LEFT JOIN budget b ON b.kode_desa = w.kode_wilayah
@@ -141,7 +152,8 @@ flagged AS (
            e.pp_dds_r, e.pp_lain_a, e.pp_lain_r, e.pr_a, e.pr_r, e.pr_dds_a, e.pr_dds_r,
            e.pr_lain_a, e.pr_lain_r, e.periode_akhir, e.bulan_dimuat, e.peserta_pp,
            e.peserta_pr, e.orang_bulan_pp, e.orang_bulan_pr, e.iuran_pp, e.iuran_pr,
-           e.perangkat_aktif, e.jumlah_perangkat_desa, e.setara_pp, e.setara_pr,
+           e.perangkat_aktif, e.jumlah_perangkat_desa, e.desa_dd, e.desa_add, e.desa_bhp,
+           e.desa_perangkat, e.pdd_a, e.pdd_r, e.setara_pp, e.setara_pr,
            CASE WHEN e.assessable THEN
                e.pp_r > 0 AND e.setara_pp - e.peserta_pp >= :premi_min_selisih
                AND e.peserta_pp < :premi_maks_porsi_peserta * e.setara_pp
@@ -159,7 +171,11 @@ flagged AS (
     FROM equivalent e
 ),
 -- kecamatan and kabupaten in one pass: a row per kecamatan, and the whole (kode_kecamatan
--- NULL: desa outside a known kecamatan are left out of both, as before)
+-- NULL: desa outside a known kecamatan are left out of both, as before). Revenue sums the desa
+-- that report it (desa_dana_desa, desa_add, desa_bhp say how many), the share of Dana Desa
+-- divides the DDS premiums of those same desa by their Dana Desa, and the officials sum the
+-- desa with a roster figure on both sides (desa_jumlah_perangkat), as in
+-- mart_village_official_coverage.
 rolled_up AS (
     SELECT d.kode_kecamatan,
            SUM(d.desa_apbdes) AS desa_apbdes, MAX(d.tgl_update) AS tgl_update,
@@ -174,8 +190,13 @@ rolled_up AS (
            SUM(d.peserta_pp) AS peserta_pp, SUM(d.peserta_pr) AS peserta_pr,
            SUM(d.orang_bulan_pp) AS orang_bulan_pp, SUM(d.orang_bulan_pr) AS orang_bulan_pr,
            SUM(d.iuran_pp) AS iuran_pp, SUM(d.iuran_pr) AS iuran_pr,
-           SUM(d.perangkat_aktif) AS perangkat_aktif,
-           SUM(d.jumlah_perangkat_desa) AS jumlah_perangkat_desa
+           CASE WHEN COUNT(d.perangkat_aktif) > 0 THEN  -- NULL while no month is loaded
+               COALESCE(SUM(d.perangkat_aktif) FILTER (WHERE d.desa_perangkat = 1), 0)
+           END AS perangkat_aktif,
+           SUM(d.jumlah_perangkat_desa) AS jumlah_perangkat_desa,
+           SUM(d.desa_dd) AS desa_dd, SUM(d.desa_add) AS desa_add, SUM(d.desa_bhp) AS desa_bhp,
+           SUM(d.desa_perangkat) AS desa_perangkat, SUM(d.pdd_a) AS pdd_a,
+           SUM(d.pdd_r) AS pdd_r
     FROM flagged d
     WHERE d.kode_kecamatan IN (SELECT kode_wilayah FROM core.dim_wilayah)
     GROUP BY GROUPING SETS ((d.kode_kecamatan), ())
@@ -209,14 +230,15 @@ SELECT CAST(:tahun AS INTEGER), tingkat, kode_wilayah, nama_wilayah, kode_kecama
        tgl_update, dd_a, dd_r, add_a, add_r, bhp_a, bhp_r, pp_a, pp_r, pp_dds_a, pp_dds_r,
        pp_lain_a, pp_lain_r, pr_a, pr_r, pr_dds_a, pr_dds_r, pr_lain_a, pr_lain_r,
        pp_dds_a + pr_dds_a, pp_dds_r + pr_dds_r,
-       CAST(pp_dds_a + pr_dds_a AS DOUBLE PRECISION) / NULLIF(dd_a, 0),
-       CAST(pp_dds_r + pr_dds_r AS DOUBLE PRECISION) / NULLIF(dd_r, 0),
+       CAST(pdd_a AS DOUBLE PRECISION) / NULLIF(dd_a, 0),
+       CAST(pdd_r AS DOUBLE PRECISION) / NULLIF(dd_r, 0),
        periode_akhir, bulan_dimuat, peserta_pp + peserta_pr, peserta_pp, peserta_pr,
        orang_bulan_pp, orang_bulan_pr, iuran_pp + iuran_pr, iuran_pp, iuran_pr,
        perangkat_aktif, jumlah_perangkat_desa,
        CAST(perangkat_aktif AS DOUBLE PRECISION) / NULLIF(jumlah_perangkat_desa, 0),
        setara_pp, setara_pr, premi_pp_tanpa_peserta, premi_pr_tanpa_peserta,
-       peserta_pp_tanpa_premi, peserta_pr_tanpa_premi
+       peserta_pp_tanpa_premi, peserta_pr_tanpa_premi, desa_dd, desa_add, desa_bhp,
+       desa_perangkat
 FROM areas;
 
 -- The premium lines by beneficiary and sumber_dana, every source.

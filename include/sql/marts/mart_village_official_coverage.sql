@@ -2,9 +2,17 @@
 -- it / jumlah_perangkat_desa. The placement rule is applied among each person's active
 -- PERANGKAT_DESA rows, so an official who also holds another membership still counts for the
 -- village that registered them. Not defined for kelurahan.
+--
+-- As in mart_coverage.sql, a roll-up sums both sides over the same desa: those with a
+-- jumlah_perangkat_desa in the reference year (desa_penyebut of desa_wilayah); officials
+-- placed in a desa without one are counted in perangkat_tanpa_penyebut, not in the roll-up's
+-- perangkat_aktif. On its own desa row such a desa keeps them in perangkat_aktif, coverage NULL.
 DELETE FROM marts.mart_village_official_coverage WHERE periode = :periode;
 
-INSERT INTO marts.mart_village_official_coverage
+INSERT INTO marts.mart_village_official_coverage (
+    periode, tingkat, kode_wilayah, nama_wilayah, kode_kecamatan, tahun_referensi,
+    perangkat_aktif, jumlah_perangkat_desa, coverage, desa_penyebut, desa_wilayah,
+    perangkat_tanpa_penyebut)
 WITH month AS (
     SELECT periode, tahun_ref_tenaga_kerja AS tahun_ref FROM core.dim_month WHERE periode = :periode
 ),
@@ -25,7 +33,11 @@ officials AS (
 desa AS (
     SELECT m.periode, 'desa' AS tingkat, w.kode_wilayah, w.nama AS nama_wilayah,
            w.kode_kecamatan, m.tahun_ref AS tahun_referensi,
-           COALESCE(o.perangkat_aktif, 0) AS perangkat_aktif, r.jumlah_perangkat_desa
+           COALESCE(o.perangkat_aktif, 0) AS perangkat_aktif, r.jumlah_perangkat_desa,
+           CASE WHEN r.jumlah_perangkat_desa IS NULL THEN 0 ELSE 1 END AS desa_penyebut,
+           1 AS desa_wilayah,
+           CASE WHEN r.jumlah_perangkat_desa IS NULL THEN COALESCE(o.perangkat_aktif, 0)
+                ELSE 0 END AS perangkat_tanpa_penyebut
     FROM core.dim_wilayah w
     CROSS JOIN month m
     LEFT JOIN core.ref_tenaga_kerja_desa r
@@ -36,8 +48,11 @@ desa AS (
 kecamatan AS (
     SELECT d.periode, 'kecamatan' AS tingkat, d.kode_kecamatan AS kode_wilayah,
            w.nama AS nama_wilayah, d.kode_kecamatan, MIN(d.tahun_referensi) AS tahun_referensi,
-           SUM(d.perangkat_aktif) AS perangkat_aktif,
-           SUM(d.jumlah_perangkat_desa) AS jumlah_perangkat_desa
+           COALESCE(SUM(d.perangkat_aktif) FILTER (WHERE d.desa_penyebut = 1), 0)
+               AS perangkat_aktif,
+           SUM(d.jumlah_perangkat_desa) AS jumlah_perangkat_desa,
+           SUM(d.desa_penyebut) AS desa_penyebut, SUM(d.desa_wilayah) AS desa_wilayah,
+           SUM(d.perangkat_tanpa_penyebut) AS perangkat_tanpa_penyebut
     FROM desa d
     JOIN core.dim_wilayah w ON w.kode_wilayah = d.kode_kecamatan
     GROUP BY d.periode, d.kode_kecamatan, w.nama
@@ -45,8 +60,11 @@ kecamatan AS (
 kabupaten AS (
     SELECT d.periode, 'kabupaten' AS tingkat, w.kode_wilayah, w.nama AS nama_wilayah,
            CAST(NULL AS VARCHAR) AS kode_kecamatan, MIN(d.tahun_referensi) AS tahun_referensi,
-           SUM(d.perangkat_aktif) AS perangkat_aktif,
-           SUM(d.jumlah_perangkat_desa) AS jumlah_perangkat_desa
+           COALESCE(SUM(d.perangkat_aktif) FILTER (WHERE d.desa_penyebut = 1), 0)
+               AS perangkat_aktif,
+           SUM(d.jumlah_perangkat_desa) AS jumlah_perangkat_desa,
+           SUM(d.desa_penyebut) AS desa_penyebut, SUM(d.desa_wilayah) AS desa_wilayah,
+           SUM(d.perangkat_tanpa_penyebut) AS perangkat_tanpa_penyebut
     FROM desa d
     CROSS JOIN core.dim_wilayah w
     WHERE w.tingkat = 'kabupaten'
@@ -57,5 +75,6 @@ areas AS (
 )
 SELECT periode, tingkat, kode_wilayah, nama_wilayah, kode_kecamatan, tahun_referensi,
        perangkat_aktif, jumlah_perangkat_desa,
-       CAST(perangkat_aktif AS DOUBLE PRECISION) / NULLIF(jumlah_perangkat_desa, 0) AS coverage
+       CAST(perangkat_aktif AS DOUBLE PRECISION) / NULLIF(jumlah_perangkat_desa, 0) AS coverage,
+       desa_penyebut, desa_wilayah, perangkat_tanpa_penyebut
 FROM areas;

@@ -143,7 +143,7 @@ section{background:#fff;border:1px solid #e3e6ea;border-radius:8px;padding:16px 
 .kpi .v{font-size:19px;font-weight:700}
 .kpi .l{color:#616e7c;font-size:13px}
 .good{color:#1b7f6b}.bad{color:#b3261e}
-.note{color:#616e7c;font-size:13px;margin:6px 0 0}
+.note{color:#616e7c;font-size:13px;margin:6px 0 0}.note.bad{color:#b3261e}
 table{border-collapse:collapse;width:100%;font-size:13.5px;margin-top:8px}
 th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #e3e6ea;vertical-align:top}
 th{background:#f0f3f6}
@@ -182,11 +182,44 @@ def _labels() -> dict[str, str]:
     return labels
 
 
+def _known(row, column: str):
+    """A figure of a mart row, None when the row, the column (an older mart) or the value is
+    missing."""
+    if row is None or column not in row.index or _missing(row[column]):
+        return None
+    return row[column]
+
+
+def _covered(row) -> tuple | None:
+    """(desa_penyebut, desa_wilayah) of a roll-up row whose ratio leaves desa out (the marts
+    sum both sides over the desa with a denominator only), None when it covers its area."""
+    have, every = _known(row, "desa_penyebut"), _known(row, "desa_wilayah")
+    return (have, every) if have is not None and every is not None and have < every else None
+
+
+def _incomplete(row, tanpa: str, data: str, desa: str, orang: str) -> str:
+    """The sentence a roll-up row needs when :func:`_covered` finds desa left out."""
+    if _covered(row) is None:
+        return ""
+    have, every = _covered(row)
+    out = _known(row, tanpa) or 0
+    if not have:
+        return (f"Belum ada data {data} untuk {desa} mana pun: cakupan tidak diketahui "
+                f"({num(out)} {orang} tidak dihitung).")
+    return (f"Cakupan dihitung atas {num(have)} dari {num(every)} {desa} yang memiliki data "
+            f"{data}; {num(out)} {orang} di {desa} lainnya tidak dihitung.")
+
+
 def _coverage_section(d: ReportData, target: float, target_name: str) -> str:
     kec = d.kecamatan
+
+    def label(r) -> str:
+        part = _covered(pd.Series(r._asdict()))
+        return (f"{num(r.peserta_aktif)} peserta / {num(r.penduduk_bekerja)} bekerja"
+                + (f" ({num(part[0])} dari {num(part[1])} desa)" if part else ""))
+
     bars = [svg.Bar(r.nama_wilayah, None if _missing(r.coverage) else float(r.coverage),
-                    f"{num(r.peserta_aktif)} peserta / {num(r.penduduk_bekerja)} bekerja")
-            for r in kec.itertuples()]
+                    label(r)) for r in kec.itertuples()]
     chart = svg.hbars(bars, pct, title=f"Cakupan UCJ per kecamatan, {month_name(d.periode)}",
                       target=target, target_label=f"Target {pct(target)} ({target_name})")
     known = kec.dropna(subset=["coverage"])
@@ -198,7 +231,8 @@ def _coverage_section(d: ReportData, target: float, target_name: str) -> str:
                 f"terendah: <b>{escape(worst.nama_wilayah)}</b> ({pct(worst.coverage)}). "
                 f"{reached} dari {len(kec)} kecamatan mencapai target.")
     return (f'<section id="kecamatan"><h2>Cakupan UCJ per kecamatan</h2>{chart}'
-            f'<p class="note">{note} Hijau: mencapai target; oranye: di bawah target. '
+            f'<p class="note">{note} Hijau: mencapai target; oranye: di bawah target; '
+            "–: tidak diketahui (tanpa data penduduk bekerja). "
             "Cakupan = peserta aktif yang tinggal di kecamatan / penduduk bekerja.</p></section>")
 
 
@@ -233,9 +267,13 @@ def _officials_section(d: ReportData) -> str:
     tot = d.officials_total
     head = ""
     if tot is not None:
+        gap = _incomplete(tot, "perangkat_tanpa_penyebut", "jumlah perangkat", "desa",
+                          "perangkat aktif")
         head = (f'<p>Kabupaten: <b id="perangkat-coverage">{pct(tot.coverage)}</b> '
                 f"({num(tot.perangkat_aktif)} dari {num(tot.jumlah_perangkat_desa)} perangkat "
-                "desa terdaftar aktif).</p>")
+                "desa terdaftar aktif).</p>"
+                + (f'<p class="note bad" id="perangkat-incomplete">{escape(gap)}</p>'
+                   if gap else ""))
     order = ["0 %", "1–49 %", "50–99 %", "100 %", "tanpa data"]
     counts = desa["coverage"].map(_bucket).value_counts()
     colors = {"0 %": svg.TARGET, "1–49 %": svg.BAD, "50–99 %": svg.NEUTRAL,
@@ -306,8 +344,11 @@ def _dana_desa_section(d: ReportData) -> str:
              ("is_peserta_rentan_tanpa_premi", "pekerja rentan dengan iuran Dana Desa tanpa premi")]
     flagged = [f"{int(desa[c].fillna(False).astype(bool).sum())} desa: {escape(t)}"
                for c, t in flags if c in desa]
-    apbdes = get("desa_apbdes")
+    apbdes, reporting = get("desa_apbdes"), _known(k, "desa_dana_desa")
     note = (f"APBDes {tahun} dari {num(apbdes)} desa"
+            + (f"; hanya {num(reporting)} di antaranya memuat pendapatan Dana Desa (4.2.1): "
+               "Dana Desa dan porsinya dihitung atas desa itu saja"
+               if reporting is not None and reporting < apbdes else "")
             + (f", bulan kepesertaan sampai {escape(str(get('periode_akhir')))}"
                if not _missing(get("periode_akhir")) else "") + ". "
             + ("; ".join(flagged) + "." if flagged else ""))
@@ -378,6 +419,8 @@ def render(d: ReportData, target: float = DEFAULT_TARGET, name: str | None = Non
         _kpi(num(kab["penduduk_bekerja"]) if kab is not None else "–", "penduduk bekerja"),
         _kpi(points(change), "perubahan dari bulan sebelumnya"),
     ])
+    gap_note = _incomplete(kab, "peserta_tanpa_penyebut", "penduduk bekerja",
+                           "desa/kelurahan", "peserta aktif")
     others = ", ".join(f"{k} {pct(v)}" for k, v in TARGETS.items())
     loaded = ("" if _missing(d.loaded_at)
               else f"; data kepesertaan dimuat {escape(str(d.loaded_at)[:19])}")
@@ -386,6 +429,8 @@ def render(d: ReportData, target: float = DEFAULT_TARGET, name: str | None = Non
         f'<p class="sub">Laporan bulanan <b id="periode">{month_name(d.periode)}</b> '
         f"({escape(d.periode)})</p></header>",
         f'<div class="kpis">{kpis}</div>',
+        (f'<p class="note bad" id="coverage-incomplete">{escape(gap_note)}</p>'
+         if gap_note else ""),
         _coverage_section(d, target, target_name),
         _trend_section(d, target, target_name),
         _officials_section(d),

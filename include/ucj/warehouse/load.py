@@ -44,10 +44,12 @@ def ddl_files(backend: str | None = None) -> list[str]:
 def ensure_schema(s: Session) -> None:
     """Create what is missing; upgrade what an earlier version created (ucj.warehouse.upgrade)."""
     keyed = upgrade.set_aside_keyed(s)
+    altered = upgrade.add_mart_columns(s)  # before the DDL's comments name them
     for f in ddl_files(s.backend):
         s.run_file(f)
     upgrade.add_missing_columns(s)
     upgrade.restore_unkeyed(s, keyed)
+    upgrade.rebuild_marts(s, altered)
 
 
 def load_wilayah(s: Session) -> int:

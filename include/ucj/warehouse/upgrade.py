@@ -4,12 +4,23 @@ load commits, with IF NOT EXISTS or not."""
 
 from __future__ import annotations
 
+from ucj.warehouse import village
 from ucj.warehouse.base import Session
 
 # Columns audit.run_audit gained after its first release (audit/add_run_audit_columns.sql).
 RUN_AUDIT_ADDED = ("data_docs", "batch_seconds")
 # Declared with a primary key by DuckDB warehouses created before core/05_keys.postgres.sql.
 MONTH_KEYED = ("fct_participant_month", "fct_person_month")
+# Columns marts tables gained after their first release (all BIGINT): how many desa a roll-up
+# sums and the persons it leaves out of its ratio (issue 21). Their rows hold roll-ups that
+# mixed desa sets, so the marts are rebuilt, not only given the columns.
+MARTS_ADDED = {
+    "mart_coverage": ("desa_penyebut", "desa_wilayah", "peserta_tanpa_penyebut"),
+    "mart_village_official_coverage": ("desa_penyebut", "desa_wilayah",
+                                       "perangkat_tanpa_penyebut"),
+    "mart_dana_desa": ("desa_dana_desa", "desa_add", "desa_bhp", "desa_jumlah_perangkat"),
+}
+MONTH_MARTS_REBUILT = ("mart_coverage", "mart_village_official_coverage")  # by periode
 
 
 def set_aside_keyed(s: Session) -> list[str]:
@@ -38,3 +49,39 @@ def add_missing_columns(s: Session) -> None:
                ["column_name"])
     if not set(RUN_AUDIT_ADDED) <= have:
         s.run_file("audit/add_run_audit_columns.sql")
+
+
+def add_mart_columns(s: Session) -> list[str]:
+    """Give existing marts tables the columns of ``MARTS_ADDED`` they lack; the tables
+    altered. Runs before the DDL, whose COMMENT ON statements name those columns. The
+    columns are nullable (DuckDB adds no NOT NULL column); :func:`rebuild_marts` fills them."""
+    cols = s.query("SELECT table_name, column_name FROM information_schema.columns "
+                   "WHERE table_schema = 'marts'")
+    have: dict[str, set[str]] = {}
+    for table, column in cols.itertuples(index=False):
+        have.setdefault(table, set()).add(column)
+    altered = []
+    for table, added in MARTS_ADDED.items():
+        if table not in have or set(added) <= have[table]:
+            continue  # created by today's DDL, or up to date: no lock taken
+        for column in added:  # names from MARTS_ADDED only
+            if column not in have[table]:
+                s.execute(f"ALTER TABLE marts.{table} ADD COLUMN {column} BIGINT")
+        altered.append(table)
+    return altered
+
+
+def rebuild_marts(s: Session, altered: list[str]) -> None:
+    """Rebuild every loaded month (and Dana Desa year) of the marts :func:`add_mart_columns`
+    altered, after the DDL and :func:`restore_unkeyed` (the month facts must be back)."""
+    months: set[str] = set()
+    for table in MONTH_MARTS_REBUILT:
+        if table in altered:
+            months |= set(s.query(f"SELECT DISTINCT periode FROM marts.{table}")["periode"])
+    for periode in sorted(months):  # the officials first: mart_dana_desa reads them
+        for table in MONTH_MARTS_REBUILT:
+            s.run_file(f"marts/{table}.sql", {"periode": periode})
+    if "mart_dana_desa" in altered:
+        for tahun in s.query("SELECT DISTINCT tahun FROM marts.mart_dana_desa ORDER BY tahun"
+                             )["tahun"]:
+            village.build_marts(s, int(tahun))

@@ -63,9 +63,15 @@ def load_apbdes(s: Session, lake: Path, run_id: str) -> list[int]:
 
 def build_year(s: Session, tahun: int) -> dict:
     """The year's Dana Desa marts, then its alerts (when they can be assessed)."""
+    build_marts(s, tahun)
+    return store_alerts(s, tahun)
+
+
+def build_marts(s: Session, tahun: int) -> None:
+    """The year's Dana Desa marts alone (``ucj.warehouse.upgrade`` rebuilds them so, when
+    their columns changed: the alerts read columns that did not)."""
     fill_months(s, tahun)
     s.run_file("marts/mart_dana_desa.sql", {"tahun": int(tahun), **village.thresholds()})
-    return store_alerts(s, tahun)
 
 
 def fill_months(s: Session, tahun: int) -> list[str]:
