@@ -8,7 +8,7 @@ from airflow.sdk import Param, dag, task
 from ucj.assets import ENROLLMENT
 from ucj.notify import notify_data_engineers
 from ucj.refusal import final, force_param
-from ucj.report.deadline import enrollment_deadline
+from ucj.report.deadline import POKE_INTERVAL, SENSOR_TIMEOUT
 
 DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timedelta(minutes=2),
                 # after the last try: tell the data engineers (schema drift named as such)
@@ -22,8 +22,6 @@ DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timede
     catchup=False,
     max_active_runs=2,
     default_args=DEFAULT_ARGS,
-    # the month's file is due by day 10 (UCJ_ENROLLMENT_DUE_DAY) of the following month
-    deadline=enrollment_deadline(),
     tags=["ucj", "enrollment", "bpjs-ketenagakerjaan"],
     params={"periode": Param(None, type=["null", "string"], pattern=r"^\d{4}-\d{2}$",
                              description="Month YYYY-MM (default: the run's month)"),
@@ -31,22 +29,38 @@ DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timede
     doc_md=__doc__,
 )
 def ucj_enrollment():
+    @task.sensor(poke_interval=POKE_INTERVAL, timeout=SENSOR_TIMEOUT, mode="reschedule")
+    @final  # overdue: fails once, with the deadline notice
+    def wait_for_delivery(params=None, dag_run=None, data_interval_start=None,
+                          data_interval_end=None, logical_date=None, run_id=None):
+        """The month's file is due by day 10 (variable ucj_enrollment_due_day) of the next
+        month: until then a missing file is no failure, the sensor looks again hourly."""
+        from datetime import UTC, datetime
+
+        from airflow.sdk import PokeReturnValue
+        from ucj import airflow_settings, periods
+        from ucj.report import deadline
+
+        periode = periods.for_run(params.get("periode"), getattr(dag_run, "run_type", None),
+                                  data_interval_start, logical_date, data_interval_end)
+        found = deadline.look_for_delivery(airflow_settings.settings().landing_zone, periode,
+                                           airflow_settings.enrollment_due_day(),
+                                           datetime.now(UTC), run_id)
+        return PokeReturnValue(is_done=found is not None, xcom_value=found)
+
     @task
     @final  # a refusal (wrong delivery) fails at once: no retry can mend it
-    def extract(params=None, dag_run=None, data_interval_start=None, data_interval_end=None,
-                logical_date=None) -> dict:
-        """Find the month's file in the landing zone and copy it to the raw zone."""
+    def extract(delivered: str, params=None, dag_run=None, data_interval_start=None,
+                data_interval_end=None, logical_date=None) -> dict:
+        """Copy the month's delivered file (the sensor's find) to the raw zone."""
         from ucj import airflow_settings, periods
         from ucj.io import landing
-        from ucj.pipeline import enrollment
 
         periode = periods.for_run(params.get("periode"), getattr(dag_run, "run_type", None),
                                   data_interval_start, logical_date, data_interval_end)
         cfg = airflow_settings.settings()
-        source = landing.find_delivery(cfg.landing_zone, "enrollment",
-                                       enrollment.landing_names(periode))
         raw_dir = cfg.lake / "raw" / "enrollment" / f"periode={periode}"
-        return {"periode": periode, **landing.copy_to_raw(cfg.landing_zone, source, raw_dir)}
+        return {"periode": periode, **landing.copy_to_raw(cfg.landing_zone, delivered, raw_dir)}
 
     @task
     @final
@@ -99,7 +113,7 @@ def ucj_enrollment():
                                            "partition": result["partition"]}
         return result
 
-    raw = extract()
+    raw = extract(wait_for_delivery())
     parts = plan_parts(raw)
     counted = count_kpj.expand(part=parts)
     validated = validate.expand(part=parts)

@@ -128,3 +128,11 @@ def batch_policy(force: bool = False):
 
     return batch_rules.Policy(limits=batch_rules.limits(_variable("ucj_batch_limits")),
                               force=bool(force))
+
+
+def enrollment_due_day() -> int:
+    """Day of the next month by which a month's enrollment file is due: variable
+    ``ucj_enrollment_due_day``, else ``UCJ_ENROLLMENT_DUE_DAY``, else 10 (read by the run)."""
+    from ucj.report import deadline
+
+    return deadline.due_day(_variable(deadline.DUE_DAY_VARIABLE))
