@@ -533,6 +533,20 @@ def test_init_sql_creates_the_warehouse_and_roles():
     assert "CREATE SCHEMA IF NOT EXISTS MARTS" in joined
 
 
+def test_init_sql_closes_every_database_of_the_server(compose):
+    """PostgreSQL opens each database to PUBLIC (CONNECT, TEMPORARY): the init script closes
+    all of the server's, so bi_reader's one CONNECT is on the warehouse alone."""
+    statements = _sql_statements(INIT_SQL.read_text(encoding="utf-8"))
+    closed = {m.group(1).lower() for s in statements
+              if (m := re.fullmatch(r"REVOKE ALL ON DATABASE (\w+) FROM PUBLIC", s, re.I))}
+    metadata = environment_of(compose["services"]["postgres"])["POSTGRES_DB"]
+    assert closed == {metadata, "postgres", "template1", "ucj_warehouse"}
+    # template0 takes no connection at all; outside compose the project's role SQL closes the
+    # warehouse database the same way
+    role_sql = (ROOT / "include" / "sql" / "roles" / "bi_reader.sql").read_text()
+    assert "REVOKE ALL ON DATABASE %I FROM PUBLIC" in role_sql
+
+
 def test_init_sql_has_no_literal_password():
     sql = INIT_SQL.read_text(encoding="utf-8")
     passwords = re.findall(r"\bPASSWORD\s+(\S+)", "\n".join(_sql_statements(sql)), re.I)
