@@ -14,6 +14,10 @@ fi
 echo "Setting up $VENV (pinned requirements; a minute or two the first time)..."
 [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
 "$VENV/bin/python" -m pip install --quiet --upgrade "pip==26.3"
+# requirements.txt: the pinned runtime set (what the production image installs). The project
+# itself with its dev extra (pytest, ruff, aiosmtpd: tests, lint, the demo's mail server),
+# every version held to those pins (-c) and the extra's own.
 "$VENV/bin/python" -m pip install --quiet -r "$ROOT/requirements.txt"
-"$VENV/bin/python" -m pip install --quiet --no-deps --no-build-isolation -e "$ROOT"
+"$VENV/bin/python" -m pip install --quiet --no-build-isolation -c "$ROOT/requirements.txt" \
+  -e "$ROOT[dev]"
 echo "$WANT" > "$STAMP"

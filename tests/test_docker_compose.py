@@ -504,6 +504,38 @@ def test_dockerfile_installs_requirements_and_the_package():
     assert "PYTHONPATH=/opt/airflow/include" in envs or "pip install --no-deps -e" in runs
 
 
+def test_dockerfile_installs_no_test_tool():
+    """The image gets requirements.txt (the runtime set), never pyproject's dev extra."""
+    import tomllib
+
+    runs = " ".join(rest for keyword, rest in _dockerfile_instructions() if keyword == "RUN")
+    assert "[dev]" not in runs and "requirements-dev" not in runs
+    assert not re.search(r"\b(pytest|ruff|aiosmtpd)\b", runs)
+    dev = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"]["dev"]
+    tools = {re.split(r"[=<>~!\[]", d)[0].lower() for d in dev}
+    assert {"pytest", "ruff", "aiosmtpd"} <= tools
+    pinned = {line.split("==")[0].strip().lower()
+              for line in REQUIREMENTS.read_text().splitlines() if "==" in line}
+    assert not tools & pinned, f"test tools in requirements.txt: {tools & pinned}"
+
+
+def test_providers_compose_uses_are_pinned(common_env):
+    """The auth manager, executor and connection types compose names come from providers
+    requirements.txt pins."""
+    needed = {"apache-airflow-providers-celery", "apache-airflow-providers-postgres"}
+    if "providers.fab" in common_env.get("AIRFLOW__CORE__AUTH_MANAGER", ""):
+        needed.add("apache-airflow-providers-fab")
+    for key, value in common_env.items():
+        if key.startswith("AIRFLOW_CONN_") and value.lstrip().startswith("{"):
+            conn_type = re.search(r'"conn_type":\s*"(\w+)"', value).group(1)
+            if conn_type != "generic":
+                needed.add(f"apache-airflow-providers-{conn_type}")
+    assert {"apache-airflow-providers-http", "apache-airflow-providers-smtp"} <= needed
+    for provider in needed:
+        assert re.fullmatch(r"\d+\.\d+\.\d+", _pinned(provider)), provider
+
+
 def test_compose_builds_the_dockerfile(compose):
     common = compose["x-airflow-common"]
     build = common["build"]
@@ -543,6 +575,20 @@ def test_init_sql_creates_the_warehouse_and_roles():
     assert "CREATE DATABASE UCJ_WAREHOUSE" in joined
     assert "CREATE ROLE BI_READER" in joined
     assert "CREATE SCHEMA IF NOT EXISTS MARTS" in joined
+
+
+def test_init_sql_closes_every_database_of_the_server(compose):
+    """PostgreSQL opens each database to PUBLIC (CONNECT, TEMPORARY): the init script closes
+    all of the server's, so bi_reader's one CONNECT is on the warehouse alone."""
+    statements = _sql_statements(INIT_SQL.read_text(encoding="utf-8"))
+    closed = {m.group(1).lower() for s in statements
+              if (m := re.fullmatch(r"REVOKE ALL ON DATABASE (\w+) FROM PUBLIC", s, re.I))}
+    metadata = environment_of(compose["services"]["postgres"])["POSTGRES_DB"]
+    assert closed == {metadata, "postgres", "template1", "ucj_warehouse"}
+    # template0 takes no connection at all; outside compose the project's role SQL closes the
+    # warehouse database the same way
+    role_sql = (ROOT / "include" / "sql" / "roles" / "bi_reader.sql").read_text()
+    assert "REVOKE ALL ON DATABASE %I FROM PUBLIC" in role_sql
 
 
 def test_init_sql_has_no_literal_password():

@@ -250,16 +250,22 @@ def main(argv: list[str] | None = None) -> int:
         from ucj.generate import generate
 
         print(f"generating {args.months} sample months into {landing} ...", flush=True)
+        step = time.time()
         generate(landing, _months(args.start, args.months), args.participants, seed=args.seed)
+        print(f"  generated in {time.time() - step:.1f} s", flush=True)
     months = _delivered_months(landing)
     if not months:
         print(f"no enrollment file in {landing}/enrollment", file=sys.stderr)
         return 2
     log = Path(os.environ.get("UCJ_HOME", ".local")) / "logs" / "demo-airflow.log"
     print("migrating the Airflow metadata database ...", flush=True)
+    step = time.time()
     migrate_airflow_db()
+    print(f"  migrated in {time.time() - step:.1f} s", flush=True)
     print(f"running the DAGs through Airflow ({len(months)} months):", flush=True)
+    step = time.time()
     run_pipeline(cfg, months, log)
+    print(f"  all DAG runs in {time.time() - step:.1f} s", flush=True)
     print_summary(cfg, log)
     return 0
 

@@ -1,8 +1,11 @@
--- Role bi_reader for BI tools: USAGE on schema marts and SELECT on its tables (those there
--- now and those created later), nothing on staging, core or audit, read-only sessions.
+-- Role bi_reader for BI tools: granted CONNECT on this database only, USAGE on schema marts and
+-- SELECT on its tables (those there now and those created later), nothing on staging, core or
+-- audit, read-only sessions. Other roles lose the CONNECT and TEMPORARY every role has here by
+-- default. Other databases of the cluster are not this script's: grant_bi_reader names those
+-- that still let every role (bi_reader too) connect.
 -- PostgreSQL only. Run by ucj.warehouse.postgres_backend.grant_bi_reader after the warehouse
--- DDL, as the role that owns and creates the marts tables, which needs CREATEROLE (or
--- superuser) for the role statements. Idempotent: re-running sets the password again.
+-- DDL, as the role that owns the database and creates the marts tables, which needs CREATEROLE
+-- (or superuser) for the role statements. Idempotent: re-running sets the password again.
 -- The password is the bound parameter named password (a SCRAM verifier), never written here.
 
 -- The role, created once (a concurrent creation by another session is not an error).
@@ -19,12 +22,25 @@ $$;
 ALTER ROLE bi_reader WITH LOGIN NOINHERIT PASSWORD :password;
 ALTER ROLE bi_reader SET default_transaction_read_only = on;
 
--- This database: connect, with marts first on the search path.
+-- This database: PostgreSQL gives CONNECT and TEMPORARY on every new database to PUBLIC, i.e.
+-- to every role of the cluster, bi_reader included. Here only the roles granted below (and the
+-- owner) connect, as docker/postgres/initdb/sql/ucj_warehouse.sql does for compose. bi_reader
+-- gets CONNECT alone: its transactions are read-only, where PostgreSQL refuses CREATE TEMP
+-- TABLE anyway, so TEMPORARY would only be a right it cannot use. Marts first on its path.
+-- REVOKE by a role that does not own the database only warns: checked, so a lock that did not
+-- take fails the grant instead of leaving the warehouse open.
 DO $$
+DECLARE
+    db text := current_database();
 BEGIN
-    EXECUTE format('GRANT CONNECT ON DATABASE %I TO bi_reader', current_database());
-    EXECUTE format('ALTER ROLE bi_reader IN DATABASE %I SET search_path = marts',
-                   current_database());
+    EXECUTE format('REVOKE ALL ON DATABASE %I FROM PUBLIC', db);
+    EXECUTE format('REVOKE ALL ON DATABASE %I FROM bi_reader', db);
+    EXECUTE format('GRANT CONNECT ON DATABASE %I TO bi_reader', db);
+    EXECUTE format('ALTER ROLE bi_reader IN DATABASE %I SET search_path = marts', db);
+    IF has_database_privilege('public', db, 'CONNECT')
+            OR has_database_privilege('public', db, 'TEMPORARY') THEN
+        RAISE EXCEPTION 'every role may still connect to database %: run this as its owner', db;
+    END IF;
 END
 $$;
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 
 from .core import generate
 from .dates import month_range
@@ -19,14 +20,19 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--bad-share", type=float, default=0.02)
     parser.add_argument("--xlsx-month", default=None, help="deliver this month as .xlsx")
     args = parser.parse_args(argv)
+    months = month_range(args.start, args.months)
+    started = time.time()
+    print(f"generating {len(months)} month(s) {months[0]}..{months[-1]}, "
+          f"{args.participants:,} participants, into {args.landing} ...", flush=True)
     summary = generate(
         args.landing,
-        month_range(args.start, args.months),
+        months,
         participants=args.participants,
         seed=args.seed,
         bad_share=args.bad_share,
         xlsx_month=args.xlsx_month,
     )
+    print(f"generated in {time.time() - started:.1f} s", flush=True)
     brief = {k: summary[k] for k in ("months", "persons", "memberships", "bad_rows", "files")}
     print(json.dumps(brief, indent=2))
     return summary

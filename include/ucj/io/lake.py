@@ -2,6 +2,13 @@
 
 A partition is written beside its final place and swapped in with renames, so a reader (or a
 warehouse load) sees the previous partition or the new one, never a half-written one.
+
+Everything the lake writers make is the pipeline user's alone: files 0600, folders 0700. The
+quarantine holds the rows as delivered (NIK, nama); the valid partitions hold no NIK or name
+but kpj (the member's own number), birth date, upah and the person key, which the pseudonym
+key on the same machine links back to a NIK: personal data too. Only the pipeline reads the
+lake (warehouse loads stream it through the client, COPY FROM STDIN), so no other local user
+needs it.
 """
 
 from __future__ import annotations
@@ -18,6 +25,8 @@ import pyarrow.parquet as pq
 
 ROW_GROUP_ROWS = 250_000
 STALE_STAGING_SECONDS = 2 * 24 * 3600
+FILE_MODE = 0o600
+DIR_MODE = 0o700
 
 
 def partition_dir(lake: Path, dataset: str, key: str, value: str) -> Path:
@@ -46,8 +55,8 @@ class PartitionWriter(_ParquetSink):
         self._writer = None
 
     def __enter__(self) -> PartitionWriter:
-        self.tmp.mkdir(parents=True)
-        self._writer = pq.ParquetWriter(self.tmp / "data.parquet", self.schema,
+        private_dirs(self.tmp, exist_ok=False)
+        self._writer = pq.ParquetWriter(_private_file(self.tmp / "data.parquet"), self.schema,
                                         compression="zstd")
         return self
 
@@ -58,7 +67,7 @@ class PartitionWriter(_ParquetSink):
 
     def commit(self, manifest: dict | None = None) -> Path:
         if manifest is not None:
-            (self.tmp / "_manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+            _write_manifest(self.tmp, manifest)
         swap_in(self.tmp, self.final)
         return self.final
 
@@ -71,8 +80,9 @@ class PartWriter(_ParquetSink):
         self.path, self.schema, self.rows, self._writer = Path(path), schema, 0, None
 
     def __enter__(self) -> PartWriter:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
+        private_dirs(self.path.parent)
+        self._writer = pq.ParquetWriter(_private_file(self.path), self.schema,
+                                        compression="zstd")
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -85,8 +95,7 @@ def staging_dir(lake: Path, dataset: str, key: str, value: str) -> Path:
     """A fresh folder for the parts of one partition, on the lake's file system (so parts
     move into the partition by rename), hidden from partition globs."""
     folder = Path(lake) / ".staging" / dataset / f"{key}={value}" / uuid.uuid4().hex
-    folder.mkdir(parents=True)
-    return folder
+    return private_dirs(folder, exist_ok=False)
 
 
 def remove_stale_staging(lake: Path, dataset: str, key: str, value: str,
@@ -109,12 +118,45 @@ def commit_parts(parts: list[Path], lake: Path, dataset: str, key: str, value: s
     kept: ``part-00000.parquet``, ...)."""
     final = partition_dir(lake, dataset, key, value)
     tmp = _tmp_beside(final)
-    tmp.mkdir(parents=True)
+    private_dirs(tmp, exist_ok=False)
     for part in parts:
+        # a part written elsewhere keeps its mode through the rename: made private here
+        os.chmod(part, FILE_MODE)
         os.replace(part, tmp / Path(part).name)
-    (tmp / "_manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+    _write_manifest(tmp, manifest)
     swap_in(tmp, final)
     return final
+
+
+def private_dirs(folder: Path, exist_ok: bool = True) -> Path:
+    """``mkdir -p`` whose new folders are 0700 (``Path.mkdir(parents=True)`` gives the
+    parents the umask's mode); folders that exist already keep theirs."""
+    folder = Path(folder)
+    missing = []
+    for parent in (folder, *folder.parents):
+        if parent.exists():
+            break
+        missing.append(parent)
+    if not missing and not exist_ok:
+        raise FileExistsError(folder)
+    for new in reversed(missing):
+        new.mkdir(mode=DIR_MODE, exist_ok=True)  # a concurrent writer may make a parent too
+        os.chmod(new, DIR_MODE)  # whatever the umask took off
+    return folder
+
+
+def _private_file(path: Path) -> str:
+    """Create ``path`` empty with mode 0600 (the Parquet writer then opens it as it is): the
+    file is never readable by others, even for a moment."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE))
+    os.chmod(path, FILE_MODE)  # an existing file keeps its mode through O_CREAT
+    return str(path)
+
+
+def _write_manifest(folder: Path, manifest: dict) -> None:
+    path = folder / "_manifest.json"
+    with open(_private_file(path), "w") as fh:
+        fh.write(json.dumps(manifest, indent=2, default=str))
 
 
 def _tmp_beside(final: Path) -> Path:

@@ -8,8 +8,15 @@ at once). ``build`` then stores that one result in a GX *file* context under
 one build per batch, whatever the number of chunks, and no second validation pass.
 
 Site: ``<validation_dir>/gx/uncommitted/data_docs/local_site/index.html`` (GX's own static
-site; its styling loads from public CDNs, the content reads without them). Every
-validation of a partition is kept, so the index shows a source's history.
+site). Every validation of a partition is kept, so the index shows a source's history. GX's
+templates load jQuery, Bootstrap, bootstrap-table, Font Awesome and Vega from public CDNs
+(without them the index lists no validation): after each build the pages built point at the
+same files, pinned and shipped in ``datadocs_assets/`` and copied into the site's
+``static/vendor/``, so the site works offline. Rules on derived columns (``x_...``) show the
+delivered columns they check (``rules.source_names``).
+
+The GX folder (results with sample values, pages) is the pipeline user's alone: 0700, and the
+files of each build 0600.
 
 Personal data stays out of the pages: for rules on personal columns (NIK, name, birth date,
 kpj, NPWP and the columns derived from them) the unexpected *values* are dropped; their row
@@ -19,13 +26,19 @@ numbers (the line in the source file, as in the quarantine) are kept.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import logging
+import os
+import re
+import shutil
 import time
 from collections import Counter
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlparse
+
+from ucj.validation import rules as _rules
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +49,62 @@ SAMPLE = 20  # unexpected values and row numbers kept per rule (GX's own partial
 PERSONAL = frozenset({"nik", "nama", "tgl_lahir", "kpj", "x_nik_dob", "x_nik_sex", "x_dob",
                       "x_kpj_count", "npwp", "x_npwp_check"})
 _COLUMN_KWARGS = ("column", "column_A", "column_B", "column_list")
+PRIVATE_FILE, PRIVATE_DIR = 0o600, 0o700
+
+ASSETS = Path(__file__).with_name("datadocs_assets")
+VENDOR = ("static", "vendor")  # in the site
+# Each CDN address of GX's templates (render/view/templates: js_script_imports.j2,
+# index_page.j2, page_minimal.j2) -> the same file of the npm package, at the version the
+# address names (vega@5, vega-lite@5, vega-embed@6 name a major only: its newest release),
+# shipped as datadocs_assets/<package>-<version>/<path> (see the README there).
+CDN_FILES = {
+    "https://code.jquery.com/jquery-3.7.1.min.js": "jquery-3.7.1/dist/jquery.min.js",
+    "https://cdnjs.cloudflare.com/ajax/libs/popper.js/1.12.9/umd/popper.min.js":
+        "popper.js-1.12.9/dist/umd/popper.min.js",
+    "https://maxcdn.bootstrapcdn.com/bootstrap/4.3.1/css/bootstrap.min.css":
+        "bootstrap-4.3.1/dist/css/bootstrap.min.css",
+    "https://stackpath.bootstrapcdn.com/bootstrap/4.3.1/js/bootstrap.min.js":
+        "bootstrap-4.3.1/dist/js/bootstrap.min.js",
+    "https://unpkg.com/bootstrap-table@1.19.1/dist/bootstrap-table.min.css":
+        "bootstrap-table-1.19.1/dist/bootstrap-table.min.css",
+    "https://unpkg.com/bootstrap-table@1.19.1/dist/bootstrap-table.min.js":
+        "bootstrap-table-1.19.1/dist/bootstrap-table.min.js",
+    "https://unpkg.com/bootstrap-table@1.19.1/dist/extensions/filter-control/"
+    "bootstrap-table-filter-control.min.js":
+        "bootstrap-table-1.19.1/dist/extensions/filter-control/"
+        "bootstrap-table-filter-control.min.js",
+    "https://unpkg.com/bootstrap-table@1.19.0/dist/extensions/filter-control/"
+    "bootstrap-table-filter-control.css":
+        "bootstrap-table-1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.css",
+    "https://unpkg.com/bootstrap-table@1.19.0/dist/extensions/filter-control/"
+    "bootstrap-table-filter-control.min.css":
+        "bootstrap-table-1.19.0/dist/extensions/filter-control/"
+        "bootstrap-table-filter-control.min.css",
+    "https://cdnjs.cloudflare.com/ajax/libs/bootstrap-datepicker/1.9.0/css/"
+    "bootstrap-datepicker.min.css":
+        "bootstrap-datepicker-1.9.0/dist/css/bootstrap-datepicker.min.css",
+    "https://cdnjs.cloudflare.com/ajax/libs/bootstrap-datepicker/1.9.0/js/"
+    "bootstrap-datepicker.min.js":
+        "bootstrap-datepicker-1.9.0/dist/js/bootstrap-datepicker.min.js",
+    "https://cdn.jsdelivr.net/npm/@forevolve/bootstrap-dark@1.1.0/dist/css/"
+    "bootstrap-prefers-dark.css":
+        "forevolve-bootstrap-dark-1.1.0/dist/css/bootstrap-prefers-dark.css",
+    "https://cdnjs.cloudflare.com/ajax/libs/font-awesome/6.6.0/css/all.min.css":
+        "fortawesome-fontawesome-free-6.6.0/css/all.min.css",  # its fonts: ../webfonts/
+    "https://cdn.jsdelivr.net/npm/vega@5": "vega-5.33.1/build/vega.min.js",
+    "https://cdn.jsdelivr.net/npm/vega-lite@5": "vega-lite-5.23.0/build/vega-lite.min.js",
+    "https://cdn.jsdelivr.net/npm/vega-embed@6": "vega-embed-6.29.0/build/vega-embed.min.js",
+}
+# GX's logo (navbar image, dark-theme background) comes from its web bucket with the data
+# context's id in the query: the logo GX copies into the site's static/images instead.
+_GX_IMAGES = re.compile(r"https://great-expectations-web-assets\.s3\.[\w.-]+\.amazonaws\.com/"
+                        r"[\w.-]+(?:\?[^\"'\s)]*)?")
+_LOGO = ("static", "images", "logo-long.png")
+_TAG = re.compile(r"<(?:script|link)\b[^>]*>", re.IGNORECASE)
+_URL_ATTR = re.compile(r"""\b(src|href)=(["'])(https?://[^"']+)\2""")
+# SRI and CORS mode fail on file:// pages (each file is its own origin); the files are the
+# bytes those hashes name (tests/test_datadocs_offline.py)
+_CROSS_ORIGIN_ATTRS = re.compile(r"""\s+(?:integrity|crossorigin)=(["'])[^"']*\1""")
 
 
 def site_index(validation_dir: Path) -> Path:
@@ -65,6 +134,9 @@ class ResultAggregate:
         self._rules: dict[str, dict] = {}
         self._descriptions = descriptions or {}
         self._order = {name: i for i, name in enumerate(self._descriptions)}
+        # taken now, where the rules were made: the aggregate is pickled to the process that
+        # builds the docs (a month validated in parts), which makes no rule
+        self._source_names = _rules.source_names()
         self.chunks = 0
 
     def add(self, rule_results) -> None:
@@ -101,6 +173,7 @@ class ResultAggregate:
     def merge(self, other: ResultAggregate) -> None:
         """Add the aggregate of another part of the same batch (same suite)."""
         self.chunks += other.chunks
+        self._source_names.update(getattr(other, "_source_names", {}))
         for rule, theirs in other._rules.items():
             agg = self._rules.get(rule)
             if agg is None:
@@ -125,13 +198,35 @@ class ResultAggregate:
     def rules(self) -> list[str]:
         return list(self._rules)
 
+    def _shown(self, kwargs: dict) -> dict:
+        """``kwargs`` with each derived column named as delivered (display only). A derived
+        column that no rule maps shows its stem when that is a column the batch checks too
+        (``x_periode`` -> ``periode``)."""
+        names = getattr(self, "_source_names", {})
+        checked = set().union(*(_columns(a["config"].kwargs) for a in self._rules.values()))
+
+        def shown(column: str) -> str:
+            if column in names:
+                return names[column]
+            stem = column.removeprefix("x_")
+            return stem if stem != column and stem in checked else column
+
+        out = dict(kwargs)
+        for key in _COLUMN_KWARGS:
+            value = out.get(key)
+            if isinstance(value, str):
+                out[key] = shown(value)
+            elif isinstance(value, list | tuple):
+                out[key] = [shown(str(v)) for v in value]
+        return out
+
     def suite(self, suite_name: str):
         """The expectation suite the batch was validated with (for its Data Docs page)."""
         import great_expectations as gx
 
         return gx.ExpectationSuite(name=suite_name, expectations=[
-            type(c)(type=c.type, kwargs={k: v for k, v in c.kwargs.items() if k != "batch_id"},
-                    meta=c.meta).to_domain_obj()
+            type(c)(type=c.type, meta=c.meta, kwargs=self._shown(
+                {k: v for k, v in c.kwargs.items() if k != "batch_id"})).to_domain_obj()
             for c in (agg["config"] for agg in self._rules.values())])
 
     def suite_result(self, suite_name: str, meta: dict):
@@ -144,7 +239,7 @@ class ResultAggregate:
         results = []
         for agg in self._rules.values():
             config = agg["config"]
-            kwargs = {k: v for k, v in config.kwargs.items() if k != "batch_id"}
+            kwargs = self._shown({k: v for k, v in config.kwargs.items() if k != "batch_id"})
             rule = config.meta["rule"]
             note = f"Rule `{rule}` ({config.meta.get('severity', 'error')})"
             if rule in self._descriptions:
@@ -188,6 +283,7 @@ class ResultAggregate:
 def _locked(root: Path):
     """One builder at a time per site (two months may be validated in parallel)."""
     root.mkdir(parents=True, exist_ok=True)
+    os.chmod(root, PRIVATE_DIR)  # sample values of the data: the pipeline user's alone
     with open(root / ".build.lock", "w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
@@ -247,6 +343,62 @@ def build(validation_dir: Path, *, suite_name: str, source: str, partition_key: 
         ctx.validation_results_store.set(key, result)
         ctx.build_data_docs(site_names=[SITE], resource_identifiers=[key, suite_key])
         url = ctx.get_docs_sites_urls(resource_identifier=key, site_name=SITE)[0]["site_url"]
+        _after_build(root, site_index(validation_dir).parent, started)
     page = Path(unquote(urlparse(url).path))
     return {"data_docs": str(page), "data_docs_index": str(site_index(validation_dir)),
             "data_docs_seconds": round(time.time() - started, 3)}
+
+
+def _after_build(root: Path, site: Path, since: float) -> None:
+    """What this build wrote (files and folders changed since ``since``, with a margin for file
+    systems with coarse times: redoing one is harmless): pages pointed at the shipped assets,
+    modes made the owner's alone. Older pages were done by their own build."""
+    _vendor(site)
+    since -= 2
+    for folder, _dirs, files in os.walk(root):
+        here = Path(folder)
+        if here.stat().st_mtime >= since:
+            os.chmod(here, PRIVATE_DIR)
+        for name in files:
+            path = here / name
+            if path.stat().st_mtime < since:
+                continue
+            if name.endswith(".html") and path.is_relative_to(site):
+                _local_links(path, site)
+            os.chmod(path, PRIVATE_FILE)
+
+
+def _vendor(site: Path) -> None:
+    """Copy the shipped assets into the site, once (again when they change)."""
+    vendor = site.joinpath(*VENDOR)
+    stamp = vendor / ".assets.sha256"
+    want = hashlib.sha256((ASSETS / "SHA256SUMS").read_bytes()).hexdigest()
+    if stamp.is_file() and stamp.read_text() == want:
+        return
+    shutil.copytree(ASSETS, vendor, dirs_exist_ok=True)
+    stamp.write_text(want)
+
+
+def _relative(target: Path, page: Path) -> str:
+    return Path(os.path.relpath(target, page.parent)).as_posix()
+
+
+def _local_links(page: Path, site: Path) -> None:
+    """Point a page's scripts, style sheets and logo at the site's own copies."""
+    text = page.read_text(encoding="utf-8")
+    vendor = _relative(site.joinpath(*VENDOR), page)
+
+    def local(attr: re.Match) -> str:
+        path = CDN_FILES.get(attr.group(3))
+        if path is None:
+            return attr.group(0)
+        return f"{attr.group(1)}={attr.group(2)}{vendor}/{path}{attr.group(2)}"
+
+    def tag(match: re.Match) -> str:
+        before = match.group(0)
+        after = _URL_ATTR.sub(local, before)
+        return before if after == before else _CROSS_ORIGIN_ATTRS.sub("", after)
+
+    new = _GX_IMAGES.sub(_relative(site.joinpath(*_LOGO), page), _TAG.sub(tag, text))
+    if new != text:
+        page.write_text(new, encoding="utf-8")

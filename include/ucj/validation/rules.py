@@ -14,6 +14,16 @@ ERROR = "error"
 WARNING = "warning"
 
 
+# Derived columns (``x_...``) are computed by a contract's prepare() from the delivered ones, for
+# checks GX cannot make on the text as delivered (a count parsed, a NIK's date digits). A rule
+# on them names the delivered columns in ``columns``, in its expectation's order (column_A,
+# column_B). The Data Docs show those names, the ones the data provider knows: derived name ->
+# delivered name, filled as rules are made (the same derived column has one source everywhere).
+_DERIVED = "x_"
+_COLUMN_FIELDS = ("column", "column_A", "column_B")
+_SOURCE_NAMES: dict[str, str] = {}
+
+
 @dataclass(frozen=True)
 class Rule:
     name: str
@@ -21,6 +31,20 @@ class Rule:
     expectation: Any  # a great_expectations.expectations.Expectation
     severity: str = ERROR
     columns: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        checked = [c for c in (getattr(self.expectation, f, None) for f in _COLUMN_FIELDS)
+                   if isinstance(c, str)]
+        if len(checked) == len(self.columns):
+            for derived, delivered in zip(checked, self.columns, strict=True):
+                if derived.startswith(_DERIVED) and not delivered.startswith(_DERIVED):
+                    _SOURCE_NAMES.setdefault(derived, delivered)
+
+
+def source_names() -> dict[str, str]:
+    """Derived column -> the delivered column it is computed from, for the rules made so far
+    in this process (display only: the Data Docs)."""
+    return dict(_SOURCE_NAMES)
 
 
 def gx_expectations():

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -28,6 +29,8 @@ from psycopg2 import sql as pgsql
 
 from ucj.io.lake import data_files
 from ucj.warehouse.base import PARAM, Session, Warehouse
+
+log = logging.getLogger(__name__)
 
 BATCH_ROWS = 65_536
 COPY_READ_SIZE = 1 << 20
@@ -211,13 +214,20 @@ class PostgresWarehouse(Warehouse):
         self.conn.close()
 
 
-def grant_bi_reader(wh: PostgresWarehouse, password: str | None = None) -> None:
+def grant_bi_reader(wh: PostgresWarehouse, password: str | None = None) -> list[str]:
     """Create (or update) role ``bi_reader`` and grant it read access to schema ``marts`` only.
 
-    Runs ``include/sql/roles/bi_reader.sql`` after the warehouse schema, in one transaction.
+    Runs ``include/sql/roles/bi_reader.sql`` after the warehouse schema, in one transaction:
+    it also takes the default CONNECT and TEMPORARY of every role (PUBLIC) off this database.
     The password comes from the argument or the ``BI_READER_PASSWORD`` environment variable;
     only its SCRAM-SHA-256 verifier, computed here, is sent to the server. The connecting role
-    needs CREATEROLE and must be the one that creates the marts tables (default privileges).
+    needs CREATEROLE, must own the database and be the one that creates the marts tables
+    (default privileges).
+
+    Returns the other databases of the cluster that ``bi_reader`` may still connect to (each
+    one open to PUBLIC, PostgreSQL's default for a new database), also logged as a warning:
+    they are not the warehouse's to lock, their owner revokes CONNECT from PUBLIC there (as
+    compose's init script does for every database of its server).
     """
     from ucj.config import MissingSecret
     from ucj.warehouse.load import ensure_schema
@@ -229,3 +239,18 @@ def grant_bi_reader(wh: PostgresWarehouse, password: str | None = None) -> None:
     with wh.transaction() as s:
         ensure_schema(s)
         s.run_file("roles/bi_reader.sql", {"password": verifier})
+    others = bi_reader_other_databases(wh)
+    if others:
+        log.warning("role bi_reader can still connect to %d other database(s) of this server, "
+                    "open to every role: %s (their owner: REVOKE CONNECT ON DATABASE ... FROM "
+                    "PUBLIC)", len(others), ", ".join(others))
+    return others
+
+
+def bi_reader_other_databases(wh: PostgresWarehouse) -> list[str]:
+    """Databases of the cluster, other than the warehouse, that ``bi_reader`` may connect to
+    (``template0`` takes no connection at all)."""
+    return wh.query(
+        "SELECT datname FROM pg_database WHERE datallowconn AND datname <> current_database() "
+        "AND has_database_privilege('bi_reader', oid, 'CONNECT') ORDER BY datname"
+    )["datname"].tolist()

@@ -31,10 +31,16 @@ SELECT 'CREATE DATABASE ucj_warehouse OWNER ucj_etl'
 WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'ucj_warehouse')
 \gexec
 
--- Only the roles granted below may connect to the warehouse; nobody but the superuser
--- `airflow` (owner) to the Airflow metadata database.
+-- PostgreSQL lets every role (PUBLIC) connect to, and make temporary tables in, every database
+-- it creates. Here only the roles granted below may connect to the warehouse, bi_reader without
+-- temporary tables (its transactions are read-only); nobody but the superuser `airflow` to the
+-- Airflow metadata database, nor to the server's own `postgres` and `template1`: so bi_reader
+-- (and ucj_etl) reach the warehouse and no other database of this server.
+-- include/sql/roles/bi_reader.sql does the same to the warehouse outside compose.
 REVOKE ALL ON DATABASE ucj_warehouse FROM PUBLIC;
 REVOKE ALL ON DATABASE airflow FROM PUBLIC;
+REVOKE ALL ON DATABASE postgres FROM PUBLIC;
+REVOKE ALL ON DATABASE template1 FROM PUBLIC;
 GRANT CONNECT ON DATABASE ucj_warehouse TO bi_reader;
 
 \connect ucj_warehouse
