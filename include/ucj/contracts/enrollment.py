@@ -157,9 +157,10 @@ def prepare(df: pd.DataFrame, kpj_counts: pd.Series) -> pd.DataFrame:
         out[f"x_{col}_valid"] = _validity(parts[col].real, out[col])
     out["x_dob"] = parts["tgl_lahir"].ddmmyy
     # The date-order rules compare real dates only (missing otherwise, so GX skips the row): a
-    # blank or malformed date breaks its own *_required / *_date rule and nothing more. The
-    # day differences are one column each (a few thousand distinct values), not a pair of
-    # dates (nearly as many pairs as rows), so they are validated per distinct value.
+    # blank or malformed date breaks its own *_required / *_date rule and nothing more. Each
+    # comparison is one column of day differences, not a pair of date columns, so that it is
+    # validated per distinct value: a generated 250 000-row chunk holds 15 252 distinct ages
+    # at registration (in days) but 232 919 distinct (tgl_lahir, tgl_kepesertaan) pairs.
     out["x_tgl_kepesertaan_ymd"] = parts["tgl_kepesertaan"].ymd
     out["x_tgl_nonaktif_ymd"] = parts["tgl_nonaktif"].ymd
     out["x_days_lahir_to_kepesertaan"] = parts["tgl_kepesertaan"].day - parts["tgl_lahir"].day
