@@ -40,7 +40,13 @@ def _enrollment_chunks(landing):
                    enrollment.UPPER_CASE)
 
 
-def _same_everywhere(rules_of, chunks) -> Validator:
+# The date-order rules compare derived columns holding <NA> wherever a date is blank or not
+# real (a nullable integer dtype): planted in the generated month, so compared here too.
+DATE_ORDER = ("tgl_kepesertaan_not_after_month_end", "tgl_nonaktif_not_after_month_end",
+              "tgl_nonaktif_not_before_tgl_kepesertaan", "tgl_kepesertaan_not_before_tgl_lahir")
+
+
+def _same_everywhere(rules_of, chunks, planted=()) -> Validator:
     fast, reference = Validator("fast", rules_of()), Validator("reference", rules_of(),
                                                                 distinct=False)
     fast_report, reference_report = fast.new_report(), reference.new_report()
@@ -55,16 +61,23 @@ def _same_everywhere(rules_of, chunks) -> Validator:
     want = reference_report.results.suite_result("s", {}).to_json_dict()["results"]
     assert got == want
     assert sum(r["result"]["unexpected_count"] for r in got) > 0  # bad rows were there
+    broken = {r["expectation_config"]["meta"]["rule"] for r in got
+              if r["result"]["unexpected_count"]}
+    assert set(planted) <= broken, set(planted) - broken
     return fast
 
 
 def test_enrollment_month(landing):
     validator = _same_everywhere(
-        lambda: enrollment.rules("2026-01", wilayah.village_codes()), _enrollment_chunks(landing))
+        lambda: enrollment.rules("2026-01", wilayah.village_codes()), _enrollment_chunks(landing),
+        planted=DATE_ORDER)
     # every group of the enrollment suite is row-wise: each goes the distinct way, until
     # its values prove mostly distinct; those go into one group validated on its rows
     by_columns = {tuple(g.columns): g for g in validator._groups}
     assert by_columns[("kode_desa",)].remember  # few distinct desa: remembered
+    # deactivation dates and membership lengths repeat: remembered across chunks as well
+    assert by_columns[("x_tgl_nonaktif_ymd",)].remember
+    assert by_columns[("x_days_kepesertaan_to_nonaktif",)].remember
     mostly_distinct = [g for g in validator._groups if not isinstance(g, distinct.DistinctGroup)]
     assert len(mostly_distinct) == 1
     assert {"kpj", "nik", "nama"} <= set(mostly_distinct[0].columns)
@@ -190,3 +203,32 @@ def test_more_unexpected_combinations_than_gx_lists_values_for():
     copies = [c if i % 4 else f"{c}!" for i, c in enumerate(codes)]
     frame = pd.DataFrame({"code": codes * 2, "copy": copies * 2}, dtype="string")
     _same_everywhere(rules, [frame.iloc[:1_000], frame.iloc[1_000:].copy()])
+
+
+def test_date_order_rules_on_chunks_with_nothing_to_compare():
+    """A chunk of active rows only (no tgl_nonaktif), or of dates that are not dates, gives the
+    date-order rules nothing to compare (all <NA>): counted missing, never unexpected, the same
+    in both ways; a later chunk's violations are found by both."""
+    from enrollment_rows import row
+
+    def chunk(start: int, changes: list[dict]) -> pd.DataFrame:
+        rows = [row(kpj=f"{start + i:011d}", **c) for i, c in enumerate(changes)]
+        frame = pd.DataFrame(rows, columns=enrollment.COLUMNS).replace("", None)
+        frame.index = pd.RangeIndex(start, start + len(rows))
+        return enrollment.prepare(frame, kpj_counts=pd.Series(dtype="int64"))
+
+    nonaktif = {"status": "NONAKTIF", "iuran": "0"}
+    chunks = [
+        chunk(2, [{}, {}, {"tgl_kepesertaan": "31/01/2026"}]),
+        chunk(5, [{"tgl_kepesertaan": "31/02/2026"}, {"tgl_kepesertaan": None},
+                  {**nonaktif, "tgl_nonaktif": "32/01/2026"}]),
+        chunk(8, [{"tgl_kepesertaan": "01/02/2026"}, {**nonaktif, "tgl_nonaktif": "01/02/2026"},
+                  {**nonaktif, "tgl_nonaktif": "31/01/2020"}, {"tgl_kepesertaan": "14/05/1990"},
+                  {**nonaktif, "tgl_nonaktif": "01/02/2020"}, {}]),
+    ]
+    for column in ("x_tgl_nonaktif_ymd", "x_days_kepesertaan_to_nonaktif"):
+        assert chunks[0][column].isna().all() and chunks[1][column].isna().all()
+    validator = _same_everywhere(
+        lambda: enrollment.rules("2026-01", wilayah.village_codes()), chunks, planted=DATE_ORDER)
+    last = validator.validate(chunks[2])
+    assert last.reasons.to_dict() == dict(zip(range(8, 12), DATE_ORDER, strict=True))

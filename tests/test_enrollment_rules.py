@@ -41,6 +41,13 @@ BREAKS = [
     ("tgl_kepesertaan_date", {"tgl_kepesertaan": "2020-02-01"}),
     ("tgl_nonaktif_date", {"status": "NONAKTIF", "iuran": "0", "tgl_nonaktif": "31/04/2025"}),
     ("tgl_nonaktif_blank_when_aktif", {"tgl_nonaktif": "01/01/2026"}),
+    # the file is kepesertaan_202601.csv: its month ends on 31/01/2026; BASE registered 01/02/2020
+    ("tgl_kepesertaan_not_after_month_end", {"tgl_kepesertaan": "01/02/2026"}),
+    ("tgl_nonaktif_not_after_month_end", {"status": "NONAKTIF", "iuran": "0",
+                                          "tgl_nonaktif": "01/02/2026"}),
+    ("tgl_nonaktif_not_before_tgl_kepesertaan", {"status": "NONAKTIF", "iuran": "0",
+                                                 "tgl_nonaktif": "31/01/2020"}),
+    ("tgl_kepesertaan_not_before_tgl_lahir", {"tgl_kepesertaan": "14/05/1990"}),  # born 15/05
     ("iuran_nonnegative", {"iuran": "-1"}),
     ("iuran_zero_when_nonaktif", {"status": "NONAKTIF", "tgl_nonaktif": "01/01/2026"}),
     *[(f"{c}_required", {c: ""}) for c in
@@ -79,6 +86,66 @@ def test_each_rule_quarantines_its_row_with_that_reason_only(tmp_path):
     for line, (rule, _) in enumerate(BREAKS, start=3):
         got = set(reasons.get(line, "").split(";"))
         assert got == {rule} | IMPLIED.get(rule, set()), (line, rule, got)
+
+
+NONAKTIF = {"status": "NONAKTIF", "iuran": "0"}
+
+
+def test_date_order_boundaries_are_valid(tmp_path):
+    """The bounds are inclusive: registered on the month's last day or on the day of birth,
+    deactivated on the registration day or on the month's last day."""
+    days = [
+        {"tgl_kepesertaan": "31/01/2026"},
+        {"tgl_kepesertaan": "15/05/1990"},  # BASE is born 15/05/1990
+        {**NONAKTIF, "tgl_nonaktif": BASE["tgl_kepesertaan"]},
+        {**NONAKTIF, "tgl_nonaktif": "31/01/2026"},
+        {**NONAKTIF, "tgl_kepesertaan": "31/01/2026", "tgl_nonaktif": "31/01/2026"},
+    ]
+    rows = [row(kpj=f"{i:011d}", nik=BASE["nik"][:12] + f"{i:04d}", **change)
+            for i, change in enumerate(days, start=1)]
+    result, _, bad = _run(tmp_path, rows)
+    assert bad.empty, bad[["row_number", "rules"]].values.tolist()
+    assert result["rows_valid"] == len(rows)
+
+
+def test_the_month_end_is_the_file_month_s_last_day(tmp_path):
+    """February of a leap year ends on the 29th; the month is the file name's."""
+    feb = {"periode": "2024-02"}
+    rows = [row(kpj="00000000001", **feb, tgl_kepesertaan="29/02/2024"),
+            row(kpj="00000000002", nik=BASE["nik"][:12] + "0002", **feb,
+                tgl_kepesertaan="01/03/2024"),
+            row(kpj="00000000003", nik=BASE["nik"][:12] + "0003", **feb, **NONAKTIF,
+                tgl_nonaktif="01/03/2024")]
+    _, valid, bad = _run(tmp_path, rows, name="kepesertaan_202402.csv")
+    assert valid["source_row_number"].tolist() == [2]
+    assert bad[["row_number", "rules"]].values.tolist() == [
+        [3, "tgl_kepesertaan_not_after_month_end"], [4, "tgl_nonaktif_not_after_month_end"]]
+
+
+@pytest.mark.parametrize("change,rule", [
+    # each would break a date-order rule if it were read as a date (31/02 rolled into March)
+    ({"tgl_kepesertaan": "31/02/2026"}, "tgl_kepesertaan_date"),
+    ({"tgl_kepesertaan": "2026-03-01"}, "tgl_kepesertaan_date"),
+    ({"tgl_kepesertaan": "01/13/1980"}, "tgl_kepesertaan_date"),
+    ({"tgl_kepesertaan": ""}, "tgl_kepesertaan_required"),
+    ({**NONAKTIF, "tgl_nonaktif": "31/02/2026"}, "tgl_nonaktif_date"),
+    ({**NONAKTIF, "tgl_nonaktif": "00/01/2019"}, "tgl_nonaktif_date"),
+    ({"tgl_lahir": "31/02/2021"}, "tgl_lahir_date"),
+])
+def test_a_malformed_date_breaks_only_its_own_rule(tmp_path, change, rule):
+    _, valid, bad = _run(tmp_path, [BASE, row(kpj="00000000002", **change)])
+    assert valid["source_row_number"].tolist() == [2]
+    assert bad[["row_number", "rules"]].values.tolist() == [[3, rule]]
+
+
+def test_an_enrollment_file_month_is_a_calendar_month():
+    from ucj.contracts.enrollment import month_end, periode_of_file
+
+    assert periode_of_file("kepesertaan_202612.xlsx") == "2026-12"
+    assert month_end("2026-12") == 20261231 and month_end("2100-02") == 21000228
+    for name in ("kepesertaan_202613.csv", "kepesertaan_202600.csv"):
+        with pytest.raises(ValueError, match="not an enrollment file name"):
+            periode_of_file(name)
 
 
 def test_kpj_repeated_in_the_file_quarantines_every_copy(tmp_path):

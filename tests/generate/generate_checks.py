@@ -146,6 +146,24 @@ def _membership_rules(r: dict, desa: set[str]) -> set[str]:
     return bad
 
 
+def _date_order_rules(r: dict, periode: str) -> set[str]:
+    """Dates a snapshot taken at the end of ``periode`` cannot hold (real dates only)."""
+    born, reg, end = (date_or_none(r[c]) if r[c] else None
+                      for c in ("tgl_lahir", "tgl_kepesertaan", "tgl_nonaktif"))
+    year, month = (int(p) for p in periode.split("-"))
+    last = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+    bad = set()
+    if reg and reg > last:
+        bad.add("tgl_kepesertaan_not_after_month_end")
+    if end and end > last:
+        bad.add("tgl_nonaktif_not_after_month_end")
+    if reg and end and end < reg:
+        bad.add("tgl_nonaktif_not_before_tgl_kepesertaan")
+    if born and reg and reg < born:
+        bad.add("tgl_kepesertaan_not_before_tgl_lahir")
+    return bad
+
+
 def broken_rules(frame: pd.DataFrame, periode: str, desa: set[str]) -> dict[int, set[str]]:
     """row_number -> the rules the (normalised) row breaks."""
     kpj_count = Counter(k for k in frame["kpj"] if k)
@@ -153,6 +171,7 @@ def broken_rules(frame: pd.DataFrame, periode: str, desa: set[str]) -> dict[int,
     for r in frame.to_dict("records"):
         bad = {f"{c}_required" for c in REQUIRED if not r[c]}
         bad |= _identity_rules(r, periode, kpj_count) | _membership_rules(r, desa)
+        bad |= _date_order_rules(r, periode)
         out[r["row_number"]] = bad
     return out
 

@@ -25,6 +25,8 @@ RULES = (
     "jenis_kelamin_enum", "segmen_enum", "kategori_enum", "status_enum", "sumber_iuran_enum",
     "npp_format", "npp_required_pu", "npp_blank_bpu_pmi", "kode_desa_known", "upah_positive",
     "program_set", "tgl_kepesertaan_date", "tgl_nonaktif_date", "tgl_nonaktif_blank_when_aktif",
+    "tgl_kepesertaan_not_after_month_end", "tgl_nonaktif_not_after_month_end",
+    "tgl_nonaktif_not_before_tgl_kepesertaan", "tgl_kepesertaan_not_before_tgl_lahir",
     "iuran_nonnegative", "iuran_zero_when_nonaktif",
 )
 REQUIRED_RULES = tuple(f"{c}_required" for c in d.REQUIRED_COLUMNS)
@@ -39,7 +41,8 @@ UNKNOWN_DESA = (
 TEMPLATE_OF = {  # which honest rows a defect starts from
     "npp_format": "pu", "npp_required_pu": "pu", "npp_blank_bpu_pmi": "bpu_pmi",
     "tgl_nonaktif_date": "nonaktif", "iuran_zero_when_nonaktif": "nonaktif",
-    "status_enum": "any",
+    "tgl_nonaktif_not_after_month_end": "nonaktif",
+    "tgl_nonaktif_not_before_tgl_kepesertaan": "nonaktif", "status_enum": "any",
 }
 
 
@@ -59,6 +62,10 @@ def _pick(rng, options):
 
 def _parse(text: str) -> dt.date:
     return dt.datetime.strptime(text, "%d/%m/%Y").date()
+
+
+def _text(date: dt.date) -> str:
+    return date.strftime("%d/%m/%Y")
 
 
 class Planter:
@@ -240,7 +247,27 @@ class Planter:
 
     def _tgl_nonaktif_blank_when_aktif(self, row, month):
         _, last = dates.month_bounds(month)
-        row["tgl_nonaktif"] = dates.date_of(last).strftime("%d/%m/%Y")
+        row["tgl_nonaktif"] = _text(dates.date_of(last))
+
+    def _tgl_kepesertaan_not_after_month_end(self, row, month):
+        """Registered after the month the snapshot closes (a system date typo, or a later
+        extract)."""
+        _, last = dates.month_bounds(month)
+        row["tgl_kepesertaan"] = _text(dates.date_of(last + int(self.rng.integers(1, 62))))
+
+    def _tgl_nonaktif_not_after_month_end(self, row, month):
+        _, last = dates.month_bounds(month)
+        row["tgl_nonaktif"] = _text(dates.date_of(last + int(self.rng.integers(1, 31))))
+
+    def _tgl_nonaktif_not_before_tgl_kepesertaan(self, row, month):
+        reg = _parse(row["tgl_kepesertaan"])
+        row["tgl_nonaktif"] = _text(reg - dt.timedelta(days=int(self.rng.integers(1, 400))))
+
+    def _tgl_kepesertaan_not_before_tgl_lahir(self, row, month):
+        """Registered before birth: the registration moves (the birth date stays, so the NIK
+        still agrees with it)."""
+        born = _parse(row["tgl_lahir"])
+        row["tgl_kepesertaan"] = _text(born - dt.timedelta(days=int(self.rng.integers(1, 3650))))
 
     def _iuran_nonnegative(self, row, month):
         row["iuran"] = "-" + row["iuran"]

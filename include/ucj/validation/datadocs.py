@@ -47,7 +47,9 @@ SITE = "local_site"
 SAMPLE = 20  # unexpected values and row numbers kept per rule (GX's own partial size)
 # Columns whose values identify a person (an individual's 16-digit NPWP is their NIK).
 PERSONAL = frozenset({"nik", "nama", "tgl_lahir", "kpj", "x_nik_dob", "x_nik_sex", "x_dob",
-                      "x_kpj_count", "npwp", "x_npwp_check"})
+                      "x_kpj_count", "npwp", "x_npwp_check",
+                      # age at registration in days: with the registration date, the birth date
+                      "x_days_lahir_to_kepesertaan"})
 _COLUMN_KWARGS = ("column", "column_A", "column_B", "column_list")
 PRIVATE_FILE, PRIVATE_DIR = 0o600, 0o700
 
