@@ -45,7 +45,7 @@ classified AS (
 )
 SELECT periode, nib, npp, nama_perusahaan, skala_usaha, kbli, kode_desa, kode_kecamatan,
        status_usaha, jumlah_tk_wlkp, peserta_pu_aktif,
-       COALESCE(jumlah_tk_wlkp, 0) - peserta_pu_aktif,
+       jumlah_tk_wlkp - peserta_pu_aktif,  -- NULL while no WLKP report answers the month
        peserta_pu_prev, jumlah_tk_wlkp_prev, umk, upah_median,
        CAST(kartu_upah_le_umk AS DOUBLE PRECISION) / NULLIF(kartu_pu_aktif, 0),
        program_wajib,
