@@ -36,8 +36,10 @@ classified AS (
            NOT f.pwbd AND f.wajib AND f.peserta_pu_prev IS NOT NULL
              AND f.peserta_pu_prev - f.peserta_pu_aktif >= :drop_min_workers
              AND f.peserta_pu_aktif <= f.peserta_pu_prev * (1 - :drop_share)
-             AND (f.jumlah_tk_wlkp_prev IS NULL
-                  OR f.jumlah_tk_wlkp >= f.jumlah_tk_wlkp_prev * (1 - :drop_wlkp_tolerance))
+             -- WLKP did not follow: against its previous report, or, for a company whose
+             -- first report is this month's, against last month's participants
+             AND f.jumlah_tk_wlkp >= COALESCE(f.jumlah_tk_wlkp_prev, f.peserta_pu_prev)
+                                     * (1 - :drop_wlkp_tolerance)
              AS penurunan,
            NOT f.pwbd AND f.wajib AND f.didaftarkan_ulang >= :rotation_min_workers
              AND f.didaftarkan_ulang >= :rotation_share * f.peserta_pu_aktif AS rotasi

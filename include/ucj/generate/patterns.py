@@ -43,6 +43,7 @@ from . import population as pop
 HONEST, PDS_TK, PDS_UPAH, PDS_PROGRAM = "honest", "pds_tk", "pds_upah", "pds_program"
 DROP, ROTATION, DORMANT, CLOSED = "drop", "rotation", "dormant", "closed"
 CLOSES, LAYOFF = "closes", "layoff"
+PDS_UPAH_TK = "pds_upah_tk"  # a medium company registering few workers, nearly all at UMK
 UNREGISTERED, UNREGISTERED_CLOSED, NO_WORKERS = "unregistered", "unregistered_closed", "no_workers"
 RULES = ("PWBD", "PDS_TK", "PDS_UPAH", "PDS_PROGRAM", "PENURUNAN_MENDADAK", "ROTASI")
 
@@ -50,8 +51,12 @@ RULES = ("PWBD", "PDS_TK", "PDS_UPAH", "PDS_PROGRAM", "PENURUNAN_MENDADAK", "ROT
 PATTERN_SHARE = 0.05  # of pool employers, per planted rule
 PATTERN_MIN = 8  # at least this many per rule, where that stays within 10 % of the pool
 MIN_PESERTA = {  # active participants at the first month's end needed to carry a role
-    PDS_UPAH: 25, DROP: 14, LAYOFF: 14, ROTATION: 12, PDS_TK: 6, PDS_PROGRAM: 3,
+    # each pattern wherever it is meaningful: a rotation of one worker at a firm of three; a
+    # drop of five with two staying; PDS TK and PDS Program at any size
+    PDS_UPAH: 25, DROP: 7, LAYOFF: 7, ROTATION: 3, PDS_TK: 1, PDS_PROGRAM: 1,
 }
+UPAH_TK_PESERTA = (6, 19)  # registered workers of a medium PDS Upah company that is PDS TK too
+MEDIUM = 20  # WLKP headcount from which a company is MENENGAH (skala_usaha)
 BIG_PROGRAM_MIN = 25  # the "no JP" variant of PDS Program needs a medium/large company
 MAX_DROP_PESERTA = 300  # drops and closures on giant factories would swamp the file
 TK_REGISTERED_SHARE = (0.25, 0.6)
@@ -59,10 +64,19 @@ UPAH_AT_UMK_SHARE = (0.92, 1.0)
 PROGRAM_SHARE = (0.8, 1.0)  # of the company's workers on the deficient program set
 DROP_SHARE, DROP_MIN = (0.4, 0.75), 5
 LAYOFF_SHARE = (0.35, 0.6)
-ROTATION_SHARE, ROTATION_MIN = (0.10, 0.25), 3
+ROTATION_SHARE, ROTATION_MIN = (0.10, 0.25), 1
+TK_MIN_UNREGISTERED = 3  # PDS TK planted beyond what timing explains at a small firm
+REPORT_DELAY = (0, 7)  # days from a WLKP report (tgl_lapor_wlkp) to the record's change
+REPORT_BACK = (1, 76)  # days before the first month's end of the report held then
+EDIT_P = 0.04  # a record edited in a month without a new report (NPWP moved to 16 digits)
+TRAINEES = (0.0, 0.1)  # share of an honest company's workers who are trainees below UMK
 HONEST_AT_UMK = (0.0, 0.35)  # share of an honest company's workers paid exactly UMK
-BELOW_UMK_SMALL, BELOW_UMK_OTHER = 0.08, 0.02  # workers paid slightly below UMK
-WLKP_NOISE = ((-1, 0, 1, 2), (0.10, 0.35, 0.30, 0.25))  # WLKP minus registered, honest
+BELOW_UMK_SMALL = 0.08  # micro and small firms may pay below UMK (besides trainees)
+# WLKP minus registered at an honest company's report: hires still waiting for their
+# registration; at a small firm (below SMALL_FIRM registered) one at most
+WLKP_NOISE = ((-1, 0, 1, 2), (0.10, 0.35, 0.30, 0.25))
+WLKP_NOISE_SMALL = ((-1, 0, 1), (0.15, 0.5, 0.35))
+SMALL_FIRM = 20
 REPORT_P, STALE_REPORT_P, STALE_GAP = 0.06, 0.9, 3  # monthly WLKP re-report
 RENAME_P = 0.01  # a CV becomes a PT in a month
 PENSION_AGE, JKP_MAX_AGE = 58, 54  # no JP from the pension age; JKP only below 54
@@ -94,6 +108,7 @@ class Version:
     wlkp: int
     status: str = "AKTIF"
     pt: bool = True  # legal form in the name (a CV may become a PT)
+    npwp16: bool = False  # the record's NPWP moved to its 16-digit form (an edit, no report)
 
 
 @dataclass
@@ -112,11 +127,41 @@ class Company:
     peserta: list[int] = field(default_factory=list)  # active PU persons at each month's end
 
     def version_at(self, day: int) -> Version | None:
+        """The registry record as it stood on ``day`` (what a snapshot of that day shows)."""
         current = None
         for v in self.versions:  # kept in day order
             if v.day <= day:
                 current = v
         return current
+
+    def extracted(self, month_ends: list[int]) -> list[Version]:
+        """The records month-end extracts show (a record replaced within its month never
+        reaches the warehouse; one changed after the last month's end not yet)."""
+        seen = {id(v) for v in (self.version_at(e) for e in month_ends) if v is not None}
+        return [v for v in self.versions if id(v) in seen]
+
+    @staticmethod
+    def identity_at(day: int, held: list[Version]) -> Version | None:
+        """Identity and status on ``day`` from the records ``held``: the record then, and
+        before the first record that record from the company's first appearance (its
+        report: the company operated)."""
+        if not held or min(min(v.lapor, v.day) for v in held) > day:
+            return None
+        current = [v for v in held if v.day <= day]
+        return current[-1] if current else held[0]
+
+    @staticmethod
+    def report_at(day: int, held: list[Version]) -> Version | None:
+        """The WLKP headcount on ``day`` from the records ``held``: the latest report dated
+        by then, whichever record carried it (records with the same report date: the one
+        current on ``day``, else the first that carried it)."""
+        dated = [v for v in held if v.lapor <= day]
+        if not dated:
+            return None
+        last = max(v.lapor for v in dated)
+        same = [v for v in dated if v.lapor == last]
+        known = [v for v in same if v.day <= day]
+        return known[-1] if known else same[0]
 
 
 @dataclass
@@ -189,6 +234,7 @@ class _Planter:
                     c.month = int(rng.integers(1, len(self.months)))
 
         pick(PDS_UPAH, k, MIN_PESERTA[PDS_UPAH])
+        pick(PDS_UPAH_TK, max(1, k // 2), *UPAH_TK_PESERTA)
         pick(PDS_PROGRAM, (k + 1) // 2, BIG_PROGRAM_MIN, mask=SMALL_REQUIRED)
         pick(PDS_PROGRAM, k // 2, MIN_PESERTA[PDS_PROGRAM], mask=d.JKK | d.JKM)
         pick(DROP, k, MIN_PESERTA[DROP], MAX_DROP_PESERTA, month=True)
@@ -203,7 +249,10 @@ class _Planter:
         for x in self.pool:
             c = companies[int(x)]
             c.share = float(rng.uniform(*shares.get(c.role, (0.0, 0.0))))
-            umk = UPAH_AT_UMK_SHARE if c.role == PDS_UPAH else HONEST_AT_UMK
+            if c.role == PDS_UPAH_TK:  # registers so few that its WLKP makes it medium
+                hi = min(TK_REGISTERED_SHARE[1], size[int(x)] / (MEDIUM + 1))
+                c.share = float(rng.uniform(TK_REGISTERED_SHARE[0], hi))
+            umk = UPAH_AT_UMK_SHARE if c.role in (PDS_UPAH, PDS_UPAH_TK) else HONEST_AT_UMK
             c.at_umk = float(rng.uniform(*umk))
         return companies
 
@@ -215,6 +264,17 @@ class _Planter:
         e, m = self.world.employers, self.m
         w = e.weight[honest]
         new = honest[self.rng.choice(len(honest), len(rows), p=w / w.sum())]
+        # never to an employer the person worked at: that would be a re-registration there
+        persons = set(m["person"][rows].tolist())
+        mine = np.flatnonzero(np.isin(m["person"], list(persons)))
+        been = set(zip(m["person"][mine].tolist(), m["emp"][mine].tolist(), strict=True))
+        for j, row in enumerate(rows):
+            k = int(np.searchsorted(honest, new[j]))
+            for _ in range(len(honest)):
+                if (int(m["person"][row]), int(new[j])) not in been:
+                    break
+                k = (k + 1) % len(honest)
+                new[j] = honest[k]
         m["emp"][rows], m["npp"][rows] = new, e.npp[new]
         m["desa"][rows], m["risk"][rows] = e.desa[new], e.risk[new]
 
@@ -227,8 +287,14 @@ class _Planter:
         stop = np.maximum(m["reg"][before] + 1, day - self.rng.integers(0, 4, len(before)))
         m["end"][before] = np.minimum(m["end"][before], stop)
 
+    def _joiners(self, emp: int, i: int) -> int:
+        """Persons registered at emp during month i (who soften a fall in its count)."""
+        m, r = self.m, self.staff.rows[emp]
+        new = r[(m["reg"][r] >= self.starts[i]) & (m["reg"][r] <= self.ends[i])]
+        return len(np.unique(m["person"][new]))
+
     def _leavers(self, emp: int, i: int, share: float, minimum: int,
-                 through: int) -> np.ndarray | None:
+                 through: int, extra: int = 0) -> np.ndarray | None:
         """Persons active at emp at the end of month i-1 and still at ``through``, with no
         other membership there begun later, drawn for a drop or a rotation."""
         m, prev = self.m, self.ends[i - 1]
@@ -238,15 +304,16 @@ class _Planter:
         later = set(m["person"][r[m["reg"][r] > prev]].tolist())
         persons = np.array(sorted(set(m["person"][act].tolist()) - later), dtype=np.int64)
         n_prev = self.staff.count(emp, prev)
-        k = max(minimum, round(share * n_prev))
+        k = max(minimum, round(share * n_prev)) + extra
         if k > len(persons) or k > n_prev - 2:
             return None
         chosen = self.rng.choice(persons, k, replace=False)
         return act[np.isin(m["person"][act], chosen)]
 
     def _drop(self, c: Company, first_day_span: int) -> bool:
-        i, m = c.month, self.m
-        rows = self._leavers(c.emp, i, c.share, DROP_MIN, self.starts[i] - 1)
+        i, m = c.month, self.m  # a fall of DROP_MIN persons net of the month's joiners
+        rows = self._leavers(c.emp, i, c.share, DROP_MIN, self.starts[i] - 1,
+                             extra=self._joiners(c.emp, i))
         if rows is None:
             return False
         s = self.starts[i]
@@ -266,10 +333,18 @@ class _Planter:
         m["end"][rows] = out
         return again
 
+    def _no_new_registrations(self, emp: int, honest: np.ndarray) -> None:
+        """A company registering part of its workforce leaves its new hires unregistered:
+        memberships begun since its first WLKP report of the run go to other employers."""
+        m, r = self.m, self.staff.rows[emp]
+        self._reassign(r[m["reg"][r] >= self.ends[0] - REPORT_BACK[1]], honest)
+
     def change_memberships(self, companies: dict[int, Company]) -> list[dict]:
         honest = np.array(sorted(x for x, c in companies.items() if c.role == HONEST))
         added = []
         for emp, c in companies.items():
+            if c.role in (PDS_TK, PDS_UPAH_TK):
+                self._no_new_registrations(emp, honest)
             if c.role in (DORMANT, CLOSED):
                 c.day = self.starts[0] - int(self.rng.integers(45, 330))
                 self._close(emp, c.day, honest)
@@ -289,18 +364,36 @@ class _Planter:
         return added
 
     # WLKP reports ---------------------------------------------------------------------------
-    def _noise(self) -> int:
-        return int(self.rng.choice(WLKP_NOISE[0], p=WLKP_NOISE[1]))
+    def _noise(self, small: bool = False) -> int:
+        values, p = WLKP_NOISE_SMALL if small else WLKP_NOISE
+        return int(self.rng.choice(values, p=p))
 
     def _workforce(self, c: Company, day: int, noise: int) -> int:
-        """What the company reports in WLKP on ``day``."""
+        """What the company reports in WLKP on ``day`` (``noise``: drawn for a large firm;
+        a small firm's is drawn again from its own, narrower spread)."""
         p = self.staff.count(c.emp, day)
-        if c.role == PDS_TK:
-            return math.ceil(p / c.share) + max(noise, 0) if p else 0
+        if p < SMALL_FIRM:
+            noise = self._noise(small=True)
+        if c.role in (PDS_TK, PDS_UPAH_TK):
+            if not p:
+                return 0
+            return max(math.ceil(p / c.share), p + TK_MIN_UNREGISTERED) + max(noise, 0)
         return max(0, p + noise) if p else 0
 
     def _second(self) -> int:
         return int(self.rng.integers(3600, 36000))  # office hours in WIB, as UTC
+
+    def _report(self, lapor: int, wlkp: int) -> Version:
+        """A WLKP report of ``lapor``, reaching the registry record days later."""
+        return Version(lapor + int(self.rng.integers(*REPORT_DELAY)), self._second(), lapor,
+                       wlkp)
+
+    @staticmethod
+    def _in_order(c: Company) -> None:
+        """Record changes strictly after one another (a report reaching the record late may
+        meet the next change)."""
+        for before, v in zip(c.versions, c.versions[1:], strict=False):
+            v.day = max(v.day, before.day + 1)
 
     def reports(self, c: Company) -> None:
         rng, e0 = self.rng, self.ends[0]
@@ -320,9 +413,8 @@ class _Planter:
                     wlkp = max(1, wlkp + int(rng.integers(-1, 3)))
                     c.versions.append(Version(t, self._second(), t, wlkp))
             return
-        lapor = e0 - int(rng.integers(1, 76))
-        c.versions.append(Version(lapor, self._second(), lapor,
-                                  self._workforce(c, lapor, self._noise())))
+        lapor = e0 - int(rng.integers(*REPORT_BACK))
+        c.versions.append(self._report(lapor, self._workforce(c, lapor, self._noise())))
         for i in range(1, len(self.months)):
             s, e = self.starts[i], self.ends[i]
             if c.role == CLOSES and i == c.month:
@@ -339,7 +431,8 @@ class _Planter:
                 if rng.random() >= (STALE_REPORT_P if stale else REPORT_P):
                     continue
                 t = int(rng.integers(s, e + 1))
-            c.versions.append(Version(t, self._second(), t, self._workforce(c, t, self._noise())))
+            c.versions.append(self._report(t, self._workforce(c, t, self._noise())))
+        self._in_order(c)
 
     def renames(self, c: Company, pt: bool) -> None:
         """Legal form: a CV may become a PT during the run (a record change, no WLKP)."""
@@ -356,6 +449,20 @@ class _Planter:
                                           c.versions[-1].wlkp, c.versions[-1].status, True))
                 return
 
+    def edit(self, c: Company) -> None:
+        """A record edited without a new report (the NPWP moved to its 16-digit form): its
+        updated_at moves, its report stays. The last change of a company, if any."""
+        last = c.versions[-1] if c.versions else None
+        if last is None or last.status == "TUTUP":
+            return
+        for i in range(1, len(self.months)):
+            if self.rng.random() < EDIT_P:
+                t = int(self.rng.integers(self.starts[i], self.ends[i] + 1))
+                if t > last.day:
+                    c.versions.append(Version(t, self._second(), last.lapor, last.wlkp,
+                                              last.status, last.pt, True))
+                return
+
     # programs and wages ---------------------------------------------------------------------
     def _max_skala_rank(self, c: Company) -> int:
         names = [n for _, n in SKALA_LIMITS] + ["BESAR"]
@@ -370,12 +477,14 @@ class _Planter:
             rows = self.staff.rows[emp]
             n = len(rows)
             big = self._max_skala_rank(c) >= 2
-            if c.role == PDS_PROGRAM:
-                plan = np.where(rng.random(n) < c.share, c.mask, FULL | (e.mask[emp] & d.JKP))
+            if c.role == PDS_PROGRAM:  # a fixed number of its workers, so at any size
+                lacking = np.zeros(n, dtype=bool)
+                lacking[rng.permutation(n)[: math.ceil(c.share * n)]] = True
+                plan = np.where(lacking, c.mask, FULL | (e.mask[emp] & d.JKP))
                 company_mask = c.mask
             else:
                 original = int(e.mask[emp])
-                needed = FULL if big or c.role == PDS_TK else SMALL_REQUIRED
+                needed = FULL if big or c.role in (PDS_TK, PDS_UPAH_TK) else SMALL_REQUIRED
                 company_mask = original if (original & needed) == needed else needed
                 plan = np.full(n, company_mask)
             old = age[rows] >= PENSION_AGE
@@ -385,13 +494,13 @@ class _Planter:
             m["mask"][rows] = plan
             c.mask = company_mask
             e.mask[emp] = company_mask
-            if c.role == PDS_UPAH:  # nearly all, exactly: a fixed number of its workers
+            if c.role in (PDS_UPAH, PDS_UPAH_TK):  # nearly all, exactly: a fixed number
                 at = np.zeros(n, dtype=bool)
                 at[rng.permutation(n)[: math.ceil(c.at_umk * n)]] = True
                 below_p = 0.0
-            else:
+            else:  # first-year hires at UMK; trainees (and at small firms others) below it
                 at = rng.random(n) < c.at_umk
-                below_p = BELOW_UMK_OTHER if big else BELOW_UMK_SMALL
+                below_p = float(rng.uniform(*TRAINEES)) + (0.0 if big else BELOW_UMK_SMALL)
             e.at_umk[emp] = c.at_umk
             factor = 1.0 + rng.lognormal(np.log(0.25), 0.8, n)
             below = ~at & (rng.random(n) < below_p)
@@ -451,10 +560,12 @@ def plant(seed: int, world, m: dict, persons: pop.Persons,
     pt_share = {0: 0.35, 1: 0.6, 2: 0.9, 3: 1.0}
     for c in companies.values():
         p.renames(c, bool(p.rng.random() < pt_share[p._max_skala_rank(c)]))
+        p.edit(c)
     k = per_rule(len(p.pool))
     extras = p.extras(k, max(1, math.ceil(k / 4)))
     for c in extras:
         p.renames(c, bool(p.rng.random() < 0.3))
+        p.edit(c)
     plan = CompanyPlan(months, [*companies.values(), *extras])
     for c in plan.companies:
         c.peserta = [p.staff.count(c.emp, e) if c.emp >= 0 else 0 for e in p.ends]
@@ -462,30 +573,39 @@ def plant(seed: int, world, m: dict, persons: pop.Persons,
 
 
 # --- ground truth ---------------------------------------------------------------------------
-def truth(plan: CompanyPlan) -> list[tuple[int, str, str]]:
-    """(company position, rule, periode) wherever a rule holds by its domain meaning."""
+def truth(plan: CompanyPlan) -> list[tuple[int, str, str, str]]:
+    """(company position, rule, periode, consequence_of) wherever a rule holds by its domain
+    meaning at the month's end, with the registry answering by its dates (identity from the
+    record then, headcount from the latest report dated by then; SOURCES.md, issue 16).
+    consequence_of names the planted event a company-month follows from ("" for the practice
+    itself): after a drop the company registers only part of its workforce, so its PDS TK
+    months are consequences of PENURUNAN_MENDADAK."""
     out = []
+    ends = [dates.month_bounds(month)[1] for month in plan.months]
+    held = [c.extracted(ends) for c in plan.companies]
     for i, month in enumerate(plan.months):
-        end = dates.month_bounds(month)[1]
+        end = ends[i]
         for pos, c in enumerate(plan.companies):
-            v = c.version_at(end)
-            if v is None or v.status != "AKTIF" or v.wlkp <= 0:
+            v, r = c.identity_at(end, held[pos]), c.report_at(end, held[pos])
+            if v is None or r is None or v.status != "AKTIF" or r.wlkp <= 0:
                 continue  # not in the registry yet, closed, or no workers: not obliged
             if c.npp < 0 or c.peserta[i] == 0:
-                out.append((pos, "PWBD", month))
+                out.append((pos, "PWBD", month, ""))
                 continue
-            skala = skala_usaha(v.wlkp)
+            skala = skala_usaha(v.wlkp)  # the record's own scale, as the registry states it
             rules = []
-            if c.role == PDS_TK or (c.role == DROP and i >= c.month):
-                rules.append("PDS_TK")
-            if c.role == PDS_UPAH and skala in ("MENENGAH", "BESAR"):
-                rules.append("PDS_UPAH")
+            if c.role in (PDS_TK, PDS_UPAH_TK):
+                rules.append(("PDS_TK", ""))
+            if c.role == DROP and i >= c.month:
+                rules.append(("PDS_TK", "PENURUNAN_MENDADAK"))
+            if c.role in (PDS_UPAH, PDS_UPAH_TK) and skala in ("MENENGAH", "BESAR"):
+                rules.append(("PDS_UPAH", ""))
             if c.role == PDS_PROGRAM and (c.mask & required_programs(skala)) \
                     != required_programs(skala):
-                rules.append("PDS_PROGRAM")
+                rules.append(("PDS_PROGRAM", ""))
             if c.role == DROP and i == c.month:
-                rules.append("PENURUNAN_MENDADAK")
+                rules.append(("PENURUNAN_MENDADAK", ""))
             if c.role == ROTATION and i == c.month:
-                rules.append("ROTASI")
-            out += [(pos, r, month) for r in rules]
+                rules.append(("ROTASI", ""))
+            out += [(pos, rule, month, cause) for rule, cause in rules]
     return out

@@ -38,7 +38,7 @@ from .reference import World, build_world
 
 TRUTH_FILE = "registry_patterns.csv"
 COMPANIES_FILE = "registry_companies.csv"
-TRUTH_COLUMNS = ["nib", "npp", "rule", "periode"]
+TRUTH_COLUMNS = ["nib", "npp", "rule", "periode", "consequence_of"]
 
 # (KBLI 2020, word used in names, relative frequency) for Subang's private employers
 INDUSTRIES = (
@@ -116,7 +116,7 @@ def _record(c: patterns.Company, v: patterns.Version, ident: Identities, pos: in
     return {
         "nib": ident.nib[pos],
         "npp": f"{c.npp:08d}" if c.npp >= 0 else "",
-        "npwp": ident.npwp[pos],
+        "npwp": _npwp16(ident.npwp[pos]) if v.npwp16 else ident.npwp[pos],
         "nama_perusahaan": f"{'PT' if v.pt else 'CV'} {ident.name[pos]}",
         "kbli": ident.kbli[pos],
         "skala_usaha": patterns.skala_usaha(v.wlkp),
@@ -128,6 +128,19 @@ def _record(c: patterns.Company, v: patterns.Version, ident: Identities, pos: in
         "status_usaha": v.status,
         "updated_at": _timestamp(v),
     }
+
+
+def _npwp16(npwp: str) -> str:
+    """An entity's legacy NPWP in its 16-digit form since 2024: 0 + the 15 digits."""
+    digits = npwp.replace(".", "").replace("-", "")
+    return digits if len(digits) == 16 else "0" + digits
+
+
+def _drop_void_edits(plan: patterns.CompanyPlan, ident: Identities) -> None:
+    """An NPWP already in its 16-digit form has nothing to edit: no record change."""
+    for pos, c in enumerate(plan.companies):
+        if _npwp16(ident.npwp[pos]) == ident.npwp[pos]:
+            c.versions = [v for v in c.versions if not v.npwp16]
 
 
 def snapshot(plan: patterns.CompanyPlan, ident: Identities, world: World,
@@ -156,8 +169,10 @@ def _rebuild(landing: Path, months: list[str], seed: int,
              participants: int | None) -> tuple[World, History]:
     """The history generate() drew for these arguments (read from its summary if not given)."""
     path = landing / truth.TRUTH_DIR / truth.SUMMARY_FILE
+    per_employer = 100
     if path.exists():
         s = json.loads(path.read_text(encoding="utf-8"))
+        per_employer = s.get("workers_per_employer", per_employer)
         participants = s["participants"] if participants is None else participants
         if (s["months"], s["seed"], s["participants"]) != (months, seed, participants):
             raise ValueError("months, seed and participants must be those of the enrollment "
@@ -165,7 +180,7 @@ def _rebuild(landing: Path, months: list[str], seed: int,
                              f"{s['participants']})")
     if participants is None:
         raise ValueError("participants is needed when the landing zone has no summary")
-    world = build_world(seed, participants, int(months[0][:4]))
+    world = build_world(seed, participants, int(months[0][:4]), per_employer)
     return world, build_history(seed, world, months, participants)
 
 
@@ -187,6 +202,7 @@ def generate_registry(landing: Path | str, months, seed: int = 42,
     if plan is None:
         raise ValueError("the history was built without company patterns")
     ident = Identities(seed, plan)
+    _drop_void_edits(plan, ident)
     files, per_month = [], {}
     for month in months:
         frame = snapshot(plan, ident, world, month)
@@ -197,8 +213,8 @@ def generate_registry(landing: Path | str, months, seed: int = 42,
         per_month[month] = {"file": rel, "companies": len(frame),
                             "changed_in_month": int((frame["updated_at"] >= start).sum())}
     found = patterns.truth(plan)
-    rows = [(ident.nib[pos], _npp(plan.companies[pos]), rule, month)
-            for pos, rule, month in found]
+    rows = [(ident.nib[pos], _npp(plan.companies[pos]), rule, month, cause)
+            for pos, rule, month, cause in found]
     table = pd.DataFrame(rows, columns=TRUTH_COLUMNS).sort_values(["periode", "rule", "nib"])
     _write_csv(landing / truth.TRUTH_DIR / TRUTH_FILE, table)
     _write_csv(landing / truth.TRUTH_DIR / COMPANIES_FILE, _companies(plan, ident))
@@ -206,7 +222,7 @@ def generate_registry(landing: Path | str, months, seed: int = 42,
         "files": files,
         "companies": len(plan.companies),
         "companies_by_role": plan.roles(),
-        "patterns_by_rule": dict(sorted(Counter(r for _, r, _ in found).items())),
+        "patterns_by_rule": dict(sorted(Counter(r for _, r, _, _ in found).items())),
         "per_month": per_month,
     }
 
