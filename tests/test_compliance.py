@@ -263,3 +263,23 @@ def test_thresholds_are_parameters(wh, monkeypatch):
 
 class _Rollback(Exception):
     pass
+
+
+def test_small_cases_keep_their_alert_at_a_lower_severity():
+    """Severity, not a minimum count, says "small case": 2 rotated workers of 15 are an
+    alert (sedang), 3 are tinggi; a PDS TK gap of 3 is sedang, of 5 tinggi."""
+    from ucj.alerts import company as rules
+
+    base = {"nib": "0000000000099", "nama_perusahaan": "PT Kecil", "npp": "10000099",
+            "kode_desa": DESA, "periode": "2026-02", "jumlah_tk_wlkp": 15,
+            "peserta_pu_aktif": 15, "selisih_tk": 0, "didaftarkan_ulang": 0,
+            **{r.flag: False for r in rules.RULES}}
+    frame = pd.DataFrame([
+        {**base, "nib": "1", "is_rotasi": True, "didaftarkan_ulang": 2},
+        {**base, "nib": "2", "is_rotasi": True, "didaftarkan_ulang": 3},
+        {**base, "nib": "3", "is_pds_tk": True, "selisih_tk": 3, "peserta_pu_aktif": 12},
+        {**base, "nib": "4", "is_pds_tk": True, "selisih_tk": 5, "peserta_pu_aktif": 10},
+    ])
+    got = {(c["rule"], c["subject_id"]): c["severity"] for c in rules.candidates(frame)}
+    assert got == {("ROTASI", "1"): "sedang", ("ROTASI", "2"): "tinggi",
+                   ("PDS_TK", "3"): "sedang", ("PDS_TK", "4"): "tinggi"}

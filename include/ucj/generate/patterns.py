@@ -1,51 +1,71 @@
 """Company compliance patterns planted among honest employers, and their WLKP reports.
 
 Every PU employer of the enrollment pool is a company of the registry. Most are honest: their
-WLKP headcount is their active PU participants plus small noise (0-2 more, sometimes one
-fewer), they hold the programs their size requires, and some of their workers earn exactly
-the UMK (micro and small firms: a few slightly below it). A few companies per rule follow
-one of the practices DOMAIN.md names, planted on both sides (participants in the membership
-history, headcount in the WLKP reports):
+WLKP headcount is their active PU participants plus the hires still waiting for their
+registration (-1..+1 at a firm below 20, -1..+2 above), they hold the programs their size
+requires, some of their workers earn exactly the UMK (first-year hires) and a few are trainees
+below it (at micro and small firms some others too). A few companies per rule follow one of
+the practices DOMAIN.md names, at every size where it is meaningful, planted on both sides
+(participants in the membership history, headcount in the WLKP reports):
 
-- ``pds_tk``: registers only part of its workforce (WLKP = registered / r, r in 0.25-0.6);
+- ``pds_tk``: registers only part of its workforce (WLKP = registered / r, r in 0.25-0.6, and
+  at least 3 unregistered), from one registered worker up; its new hires stay unregistered;
 - ``pds_upah``: a medium or large company reporting 92-100 % of its workers exactly at UMK;
-- ``pds_program``: its workers hold JKK + JKM only, or (medium/large) no JP;
-- ``drop``: in one month 40-75 % of its participants (at least 5) become NONAKTIF while its
-  WLKP stays; from then on it also registers only part of its workforce (PDS TK);
-- ``rotation``: in one month several workers (at least 3, 10-25 %) are deactivated and
-  registered again at the same npp with a new kpj 2-14 days later, within the month (so the
-  month-end counts, and with them PDS TK, do not move);
+- ``pds_upah_tk``: a medium company (by WLKP) registering only 6-19 of its workers, nearly
+  all exactly at UMK (PDS Upah and PDS TK at once);
+- ``pds_program``: its workers hold JKK + JKM only, or (medium/large) no JP, at any size;
+- ``drop``: in one month 40-75 % of its participants (at least 5 net of the month's joiners,
+  from 7 participants) become NONAKTIF while its WLKP stays; from then on it registers only
+  part of its workforce (PDS TK, a consequence of the drop in the truth);
+- ``rotation``: in one month 10-25 % of its workers (at least one, from 3 participants) are
+  deactivated and registered again at the same npp with a new kpj 2-14 days later;
 - ``dormant``: AKTIF with workers in WLKP, an npp, but every membership ended (PWBD);
 - companies outside the pool with no npp (PWBD), and new ones appearing in later months.
 
-Honest noise that must not raise alerts: ``layoff`` (a large drop with a WLKP report
-showing it), ``closes`` (TUTUP within the run, participants deactivated), ``closed`` (TUTUP
-before the run), companies without workers, single re-registrations (history.py), wages at
-or slightly below UMK, workers past the pension age without JP, CV -> PT renames.
+Honest look-alikes that must not raise alerts: ``layoff`` (a drop with a WLKP report showing
+it), ``closes`` (TUTUP within the run), ``closed`` (TUTUP before the run), companies without
+workers, returners after 4-24 months and job changers (history.py), wages at or below UMK,
+workers past the pension age without JP, CV -> PT renames, NPWP edits without a new report,
+WLKP reports reaching the registry record up to a week later (across a month's end).
 
-The ground truth (``truth``) states each rule by its DOMAIN/SOURCES meaning for a company and
-month: PWBD exactly as SOURCES defines it; the other rules by the practice planted, where the
-company is obliged (AKTIF, WLKP > 0) and not PWBD. No alert threshold is used.
+The ground truth (companies.truth) states each rule by its DOMAIN/SOURCES meaning for a
+company and month: PWBD exactly as SOURCES defines it; the other rules by the practice
+planted, where the company is obliged (AKTIF, WLKP > 0) and not PWBD. No alert threshold is
+used.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import dates
 from . import domain as d
 from . import population as pop
-
-# --- roles ----------------------------------------------------------------------------------
-HONEST, PDS_TK, PDS_UPAH, PDS_PROGRAM = "honest", "pds_tk", "pds_upah", "pds_program"
-DROP, ROTATION, DORMANT, CLOSED = "drop", "rotation", "dormant", "closed"
-CLOSES, LAYOFF = "closes", "layoff"
-PDS_UPAH_TK = "pds_upah_tk"  # a medium company registering few workers, nearly all at UMK
-UNREGISTERED, UNREGISTERED_CLOSED, NO_WORKERS = "unregistered", "unregistered_closed", "no_workers"
-RULES = ("PWBD", "PDS_TK", "PDS_UPAH", "PDS_PROGRAM", "PENURUNAN_MENDADAK", "ROTASI")
+from .companies import (
+    CLOSED,
+    CLOSES,
+    DORMANT,
+    DROP,
+    FULL,
+    HONEST,
+    LAYOFF,
+    NO_WORKERS,
+    PDS_PROGRAM,
+    PDS_TK,
+    PDS_UPAH,
+    PDS_UPAH_TK,
+    ROTATION,
+    SKALA_LIMITS,
+    SMALL_REQUIRED,
+    UNREGISTERED,
+    UNREGISTERED_CLOSED,
+    Company,
+    CompanyPlan,
+    Version,
+    skala_usaha,
+)
 
 # --- parameters -----------------------------------------------------------------------------
 PATTERN_SHARE = 0.05  # of pool employers, per planted rule
@@ -80,100 +100,6 @@ SMALL_FIRM = 20
 REPORT_P, STALE_REPORT_P, STALE_GAP = 0.06, 0.9, 3  # monthly WLKP re-report
 RENAME_P = 0.01  # a CV becomes a PT in a month
 PENSION_AGE, JKP_MAX_AGE = 58, 54  # no JP from the pension age; JKP only below 54
-SKALA_LIMITS = ((5, "MIKRO"), (20, "KECIL"), (100, "MENENGAH"))  # else BESAR
-FULL = d.JKK | d.JKM | d.JHT | d.JP
-SMALL_REQUIRED = d.JKK | d.JKM | d.JHT
-
-
-def skala_usaha(wlkp: int) -> str:
-    """By WLKP headcount: MIKRO 0-4, KECIL 5-19, MENENGAH 20-99, BESAR 100+."""
-    for limit, name in SKALA_LIMITS:
-        if wlkp < limit:
-            return name
-    return "BESAR"
-
-
-def required_programs(skala: str) -> int:
-    """Perpres 109/2013: medium and large JKK+JKM+JHT+JP; micro and small JKK+JKM+JHT."""
-    return FULL if skala in ("MENENGAH", "BESAR") else SMALL_REQUIRED
-
-
-@dataclass
-class Version:
-    """One state of a company's registry record, from ``day`` (its updated_at) on."""
-
-    day: int
-    second: int  # updated_at time of day (UTC), seconds
-    lapor: int  # tgl_lapor_wlkp
-    wlkp: int
-    status: str = "AKTIF"
-    pt: bool = True  # legal form in the name (a CV may become a PT)
-    npwp16: bool = False  # the record's NPWP moved to its 16-digit form (an edit, no report)
-
-
-@dataclass
-class Company:
-    emp: int  # index into world.employers; -1 outside the enrollment pool
-    npp: int  # -1 when not registered with BPJS Ketenagakerjaan
-    role: str
-    month: int = -1  # index of the month the role's event happens in
-    share: float = 0.0  # the role's parameter (registered share, drop share, ...)
-    at_umk: float = 0.0  # share of its workers reported exactly at UMK
-    day: int = -1  # the day a closed or dormant company stopped
-    mask: int = 0  # program set the company registers its workers with
-    female: float = 0.4  # share of women in its workforce
-    desa: int = -1  # village index of the workplace
-    versions: list[Version] = field(default_factory=list)
-    peserta: list[int] = field(default_factory=list)  # active PU persons at each month's end
-
-    def version_at(self, day: int) -> Version | None:
-        """The registry record as it stood on ``day`` (what a snapshot of that day shows)."""
-        current = None
-        for v in self.versions:  # kept in day order
-            if v.day <= day:
-                current = v
-        return current
-
-    def extracted(self, month_ends: list[int]) -> list[Version]:
-        """The records month-end extracts show (a record replaced within its month never
-        reaches the warehouse; one changed after the last month's end not yet)."""
-        seen = {id(v) for v in (self.version_at(e) for e in month_ends) if v is not None}
-        return [v for v in self.versions if id(v) in seen]
-
-    @staticmethod
-    def identity_at(day: int, held: list[Version]) -> Version | None:
-        """Identity and status on ``day`` from the records ``held``: the record then, and
-        before the first record that record from the company's first appearance (its
-        report: the company operated)."""
-        if not held or min(min(v.lapor, v.day) for v in held) > day:
-            return None
-        current = [v for v in held if v.day <= day]
-        return current[-1] if current else held[0]
-
-    @staticmethod
-    def report_at(day: int, held: list[Version]) -> Version | None:
-        """The WLKP headcount on ``day`` from the records ``held``: the latest report dated
-        by then, whichever record carried it (records with the same report date: the one
-        current on ``day``, else the first that carried it)."""
-        dated = [v for v in held if v.lapor <= day]
-        if not dated:
-            return None
-        last = max(v.lapor for v in dated)
-        same = [v for v in dated if v.lapor == last]
-        known = [v for v in same if v.day <= day]
-        return known[-1] if known else same[0]
-
-
-@dataclass
-class CompanyPlan:
-    months: list[str]
-    companies: list[Company]
-
-    def roles(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for c in self.companies:
-            out[c.role] = out.get(c.role, 0) + 1
-        return dict(sorted(out.items()))
 
 
 def per_rule(n_pool: int) -> int:
@@ -571,41 +497,3 @@ def plant(seed: int, world, m: dict, persons: pop.Persons,
         c.peserta = [p.staff.count(c.emp, e) if c.emp >= 0 else 0 for e in p.ends]
     return m, plan
 
-
-# --- ground truth ---------------------------------------------------------------------------
-def truth(plan: CompanyPlan) -> list[tuple[int, str, str, str]]:
-    """(company position, rule, periode, consequence_of) wherever a rule holds by its domain
-    meaning at the month's end, with the registry answering by its dates (identity from the
-    record then, headcount from the latest report dated by then; SOURCES.md, issue 16).
-    consequence_of names the planted event a company-month follows from ("" for the practice
-    itself): after a drop the company registers only part of its workforce, so its PDS TK
-    months are consequences of PENURUNAN_MENDADAK."""
-    out = []
-    ends = [dates.month_bounds(month)[1] for month in plan.months]
-    held = [c.extracted(ends) for c in plan.companies]
-    for i, month in enumerate(plan.months):
-        end = ends[i]
-        for pos, c in enumerate(plan.companies):
-            v, r = c.identity_at(end, held[pos]), c.report_at(end, held[pos])
-            if v is None or r is None or v.status != "AKTIF" or r.wlkp <= 0:
-                continue  # not in the registry yet, closed, or no workers: not obliged
-            if c.npp < 0 or c.peserta[i] == 0:
-                out.append((pos, "PWBD", month, ""))
-                continue
-            skala = skala_usaha(v.wlkp)  # the record's own scale, as the registry states it
-            rules = []
-            if c.role in (PDS_TK, PDS_UPAH_TK):
-                rules.append(("PDS_TK", ""))
-            if c.role == DROP and i >= c.month:
-                rules.append(("PDS_TK", "PENURUNAN_MENDADAK"))
-            if c.role in (PDS_UPAH, PDS_UPAH_TK) and skala in ("MENENGAH", "BESAR"):
-                rules.append(("PDS_UPAH", ""))
-            if c.role == PDS_PROGRAM and (c.mask & required_programs(skala)) \
-                    != required_programs(skala):
-                rules.append(("PDS_PROGRAM", ""))
-            if c.role == DROP and i == c.month:
-                rules.append(("PENURUNAN_MENDADAK", ""))
-            if c.role == ROTATION and i == c.month:
-                rules.append(("ROTASI", ""))
-            out += [(pos, rule, month, cause) for rule, cause in rules]
-    return out

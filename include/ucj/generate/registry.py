@@ -6,8 +6,10 @@
 Writes ``registry/perusahaan_YYYYMMDD.csv`` at every month's end (the contract's fields, `,`,
 UTF-8: the state of every company as of that day; a record's ``updated_at`` moves only when
 the record changes, so an ``updated_since`` extraction sees only changed companies), and the
-ground truth ``_truth/registry_patterns.csv`` (nib, npp, rule, periode: one line per company
-and month where a compliance rule holds by its DOMAIN.md meaning) with the side file
+ground truth ``_truth/registry_patterns.csv`` (nib, npp, rule, periode, consequence_of: one
+line per company and month where a compliance rule holds by its DOMAIN.md meaning, with the
+planted event it follows from when it is one's consequence, e.g. PDS TK after a drop; the
+registry answering by its dates, companies.truth) with the side file
 ``_truth/registry_companies.csv`` (each company's planted role).
 
 Companies are the PU employers of the enrollment generator's pool (agencies, village
@@ -31,7 +33,7 @@ import pandas as pd
 
 from ucj.registry.records import FIELDS
 
-from . import dates, patterns, truth
+from . import companies, dates, truth
 from . import domain as d
 from .history import History, build_history
 from .reference import World, build_world
@@ -85,7 +87,7 @@ def npwp_text(rng: np.random.Generator, serial: int) -> str:
 class Identities:
     """What OSS knows of each company of the plan: nib, npwp, name, KBLI."""
 
-    def __init__(self, seed: int, plan: patterns.CompanyPlan):
+    def __init__(self, seed: int, plan: companies.CompanyPlan):
         rng = d.stream(seed, "registry_identity")
         n = len(plan.companies)
         prefix = rng.choice(np.array([91, 81, 12]), n, p=[0.6, 0.3, 0.1])
@@ -104,13 +106,13 @@ class Identities:
             self.name.append(f"{NAME_WORDS[a]} {NAME_WORDS[b]} {word}")
 
 
-def _timestamp(v: patterns.Version) -> str:
+def _timestamp(v: companies.Version) -> str:
     day = dates.date_of(v.day).isoformat()
     s = v.second
     return f"{day}T{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}Z"
 
 
-def _record(c: patterns.Company, v: patterns.Version, ident: Identities, pos: int,
+def _record(c: companies.Company, v: companies.Version, ident: Identities, pos: int,
             world: World) -> dict:
     female = int(round(v.wlkp * c.female))
     return {
@@ -119,7 +121,7 @@ def _record(c: patterns.Company, v: patterns.Version, ident: Identities, pos: in
         "npwp": _npwp16(ident.npwp[pos]) if v.npwp16 else ident.npwp[pos],
         "nama_perusahaan": f"{'PT' if v.pt else 'CV'} {ident.name[pos]}",
         "kbli": ident.kbli[pos],
-        "skala_usaha": patterns.skala_usaha(v.wlkp),
+        "skala_usaha": companies.skala_usaha(v.wlkp),
         "kode_desa": world.villages.codes[c.desa],
         "jumlah_tk_laki": str(v.wlkp - female),
         "jumlah_tk_perempuan": str(female),
@@ -136,14 +138,14 @@ def _npwp16(npwp: str) -> str:
     return digits if len(digits) == 16 else "0" + digits
 
 
-def _drop_void_edits(plan: patterns.CompanyPlan, ident: Identities) -> None:
+def _drop_void_edits(plan: companies.CompanyPlan, ident: Identities) -> None:
     """An NPWP already in its 16-digit form has nothing to edit: no record change."""
     for pos, c in enumerate(plan.companies):
         if _npwp16(ident.npwp[pos]) == ident.npwp[pos]:
             c.versions = [v for v in c.versions if not v.npwp16]
 
 
-def snapshot(plan: patterns.CompanyPlan, ident: Identities, world: World,
+def snapshot(plan: companies.CompanyPlan, ident: Identities, world: World,
              month: str) -> pd.DataFrame:
     """Every company known at the month's end, in its state of that day, by nib."""
     end = dates.month_bounds(month)[1]
@@ -212,7 +214,7 @@ def generate_registry(landing: Path | str, months, seed: int = 42,
         files.append(rel)
         per_month[month] = {"file": rel, "companies": len(frame),
                             "changed_in_month": int((frame["updated_at"] >= start).sum())}
-    found = patterns.truth(plan)
+    found = companies.truth(plan)
     rows = [(ident.nib[pos], _npp(plan.companies[pos]), rule, month, cause)
             for pos, rule, month, cause in found]
     table = pd.DataFrame(rows, columns=TRUTH_COLUMNS).sort_values(["periode", "rule", "nib"])
@@ -227,11 +229,11 @@ def generate_registry(landing: Path | str, months, seed: int = 42,
     }
 
 
-def _npp(c: patterns.Company) -> str:
+def _npp(c: companies.Company) -> str:
     return f"{c.npp:08d}" if c.npp >= 0 else ""
 
 
-def _companies(plan: patterns.CompanyPlan, ident: Identities) -> pd.DataFrame:
+def _companies(plan: companies.CompanyPlan, ident: Identities) -> pd.DataFrame:
     return pd.DataFrame({
         "nib": ident.nib,
         "npp": [_npp(c) for c in plan.companies],
