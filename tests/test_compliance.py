@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 from enrollment_rows import row, write_csv
 from test_indicators import write_reference
@@ -17,12 +18,12 @@ _serial = iter(range(1, 10_000))
 
 
 def company(nib_tail: int, npp: str | None, wlkp: int, skala="MENENGAH", status="AKTIF",
-            updated="2025-12-15T00:00:00Z") -> dict:
+            updated="2025-12-15T00:00:00Z", lapor="2025-12-01", npwp="012345674901000") -> dict:
     laki = wlkp // 2
-    return {"nib": f"{nib_tail:013d}", "npp": npp, "npwp": "012345674901000",
+    return {"nib": f"{nib_tail:013d}", "npp": npp, "npwp": npwp,
             "nama_perusahaan": f"PT Contoh {nib_tail}", "kbli": "10710", "skala_usaha": skala,
             "kode_desa": DESA, "jumlah_tk_laki": laki, "jumlah_tk_perempuan": wlkp - laki,
-            "jumlah_tk_wlkp": wlkp, "tgl_lapor_wlkp": "2025-12-01", "status_usaha": status,
+            "jumlah_tk_wlkp": wlkp, "tgl_lapor_wlkp": lapor, "status_usaha": status,
             "updated_at": updated}
 
 
@@ -50,9 +51,18 @@ JAN_REGISTRY = [
     company(6, "10000006", 10),                  # C6 sudden drop in February
     company(7, "10000007", 10),                  # C7 rotation in February
     company(8, None, 5, status="TUTUP"),         # C8 closed: not obliged
+    company(10, "10000010", 16, skala="KECIL"),  # C10 reports again on 28 January
 ]
-# February: C3 reports one more worker in WLKP (a new version of its history).
-FEB_REGISTRY = [company(3, "10000003", 31, updated="2026-02-10T08:00:00Z")]
+# February: C3 corrects its WLKP headcount (same report, one more worker: a new version of its
+# history); C9, reporting since mid-2025, first reaches the registry extract after an NPWP
+# edit in February; C10's report of 28 January reaches the registry on 3 February.
+FEB_REGISTRY = [
+    company(3, "10000003", 31, updated="2026-02-10T08:00:00Z"),
+    company(9, "10000009", 6, skala="KECIL", updated="2026-02-12T03:00:00Z",
+            lapor="2025-06-30", npwp="012345674901001"),
+    company(10, "10000010", 12, skala="KECIL", updated="2026-02-03T02:00:00Z",
+            lapor="2026-01-28"),
+]
 
 
 def build_months():
@@ -62,7 +72,9 @@ def build_months():
     c5 = workers("10000005", 4, program="JKK+JKM")
     c6 = workers("10000006", 10)
     c7 = workers("10000007", 10)
-    jan = c1 + c3 + c4_at_umk + c5 + c6 + c7
+    c9 = workers("10000009", 6)
+    c10 = workers("10000010", 12)
+    jan = c1 + c3 + c4_at_umk + c5 + c6 + c7 + c9 + c10
     # February: C4 now reports real wages, C6 deactivates 7 of 10 (WLKP unchanged), C7
     # deactivates 3 and registers the same persons again under new kpj.
     c4_fixed = [{**r, "upah": "6000000"} for r in c4_at_umk]
@@ -71,7 +83,7 @@ def build_months():
     rotated = [{**r, **gone} for r in c7[:3]]
     again = [{**r, "kpj": f"{next(_serial):011d}", "tgl_kepesertaan": "10/02/2026"}
              for r in c7[:3]]
-    feb = c1 + c3 + c4_fixed + c5 + c6_feb + rotated + c7[3:] + again
+    feb = c1 + c3 + c4_fixed + c5 + c6_feb + rotated + c7[3:] + again + c9 + c10
     return month_rows("2026-01", jan), month_rows("2026-02", feb)
 
 
@@ -117,6 +129,8 @@ def test_january_categories(wh):
         6: (set(), "PATUH"),
         7: (set(), "PATUH"),
         8: (set(), "TIDAK_WAJIB"),
+        9: (set(), "PATUH"),   # known from its 2025 report, though extracted in February
+        10: (set(), "PATUH"),  # the report of 28 January answers January: 12 of 12
     }
 
 
@@ -135,6 +149,70 @@ def test_company_history_answers_each_month(wh):
     versions = wh.query("SELECT jumlah_tk_wlkp, is_current FROM core.dim_company "
                         "WHERE nib = :nib ORDER BY valid_from", {"nib": f"{3:013d}"})
     assert versions.values.tolist() == [[30, False], [31, True]]
+
+
+def test_registry_dates_answer_each_month(wh):
+    """C9's only record changed in February, yet its 2025 report answers January; C10's report
+    of 28 January answers January although its record changed on 3 February."""
+    df = wh.query("SELECT nib, periode, jumlah_tk_wlkp, jumlah_tk_wlkp_prev, selisih_tk "
+                  "FROM marts.mart_company_compliance WHERE nib IN (:c9, :c10) "
+                  "ORDER BY nib, periode", {"c9": f"{9:013d}", "c10": f"{10:013d}"})
+    assert [[int(r[0]), *r[1:]] for r in df.astype(object).values.tolist()] == [
+        [9, "2026-01", 6, 6, 0], [9, "2026-02", 6, 6, 0],
+        [10, "2026-01", 12, 16, 0], [10, "2026-02", 12, 12, 0]]
+
+
+def _latest_records() -> list[dict]:
+    """One registry extract holding each company's latest record, as a first extraction in
+    February would deliver it."""
+    latest = {r["nib"]: r for r in JAN_REGISTRY}
+    latest.update({r["nib"]: r for r in FEB_REGISTRY})
+    return list(latest.values())
+
+
+def test_a_backfill_with_one_extract_gives_the_marts_of_monthly_extracts(wh, tmp_path):
+    """The enrollment months loaded first, the registry extracted once afterwards: the same
+    marts and alerts as the monthly extracts, except where those saw another report (C3's
+    January count, corrected in February, and C10's December report are known only to the
+    January extract)."""
+    lake, val = tmp_path / "lake", tmp_path / "val"
+    write_reference(tmp_path / "reference")
+    for f in sorted((tmp_path / "reference").glob("*.csv")):
+        reference.process(f, lake, val)
+    jan, feb = build_months()
+    for name, rows in (("kepesertaan_202601.csv", jan), ("kepesertaan_202602.csv", feb)):
+        enrollment.process(write_csv(tmp_path / name, rows), lake, val, "secret")
+    backfill = warehouse.connect(f"duckdb:///{tmp_path / 'wh.duckdb'}")
+    try:
+        wl.refresh(backfill, lake, wl.enrollment_partitions(lake), "run-1")
+        assert backfill.query("SELECT COUNT(*) FROM marts.mart_company_compliance").iloc[0, 0] == 0
+        registry.process(write_extract(tmp_path / "r.jsonl", _latest_records()),
+                         "20260228T000000Z", lake, val)
+        wl.refresh(backfill, lake, [], "run-2")
+        got = {k: _marts(backfill, k) for k in ("compliance", "alerts")}
+    finally:
+        backfill.close()
+    want = {k: _marts(wh, k) for k in ("compliance", "alerts")}
+    c3, c10 = f"{3:013d}", f"{10:013d}"
+    december = (want["compliance"]["nib"] == c10) & (want["compliance"]["periode"] == "2026-01")
+    assert want["compliance"].loc[december, "jumlah_tk_wlkp_prev"].tolist() == [16]
+    want["compliance"]["jumlah_tk_wlkp_prev"] = (
+        want["compliance"]["jumlah_tk_wlkp_prev"].astype("Int32").mask(december))
+    for kind in ("compliance", "alerts"):
+        a = got[kind].loc[got[kind]["nib"] != c3].reset_index(drop=True)
+        b = want[kind].loc[want[kind]["nib"] != c3].reset_index(drop=True)
+        pd.testing.assert_frame_equal(a, b, obj=kind)
+    c3_jan = got["compliance"].query("nib == @c3 and periode == '2026-01'").iloc[0]
+    assert (c3_jan["jumlah_tk_wlkp"], c3_jan["selisih_tk"]) == (31, 21)
+
+
+def _marts(w, kind: str):
+    if kind == "alerts":
+        sql = ("SELECT rule, subject_id AS nib, periode, status, severity, evidence "
+               "FROM marts.alerts ORDER BY rule, subject_id, periode")
+    else:
+        sql = "SELECT * FROM marts.mart_company_compliance ORDER BY nib, periode"
+    return w.query(sql).reset_index(drop=True)
 
 
 def alerts(wh, periode):
@@ -185,3 +263,23 @@ def test_thresholds_are_parameters(wh, monkeypatch):
 
 class _Rollback(Exception):
     pass
+
+
+def test_small_cases_keep_their_alert_at_a_lower_severity():
+    """Severity, not a minimum count, says "small case": 2 rotated workers of 15 are an
+    alert (sedang), 3 are tinggi; a PDS TK gap of 3 is sedang, of 5 tinggi."""
+    from ucj.alerts import company as rules
+
+    base = {"nib": "0000000000099", "nama_perusahaan": "PT Kecil", "npp": "10000099",
+            "kode_desa": DESA, "periode": "2026-02", "jumlah_tk_wlkp": 15,
+            "peserta_pu_aktif": 15, "selisih_tk": 0, "didaftarkan_ulang": 0,
+            **{r.flag: False for r in rules.RULES}}
+    frame = pd.DataFrame([
+        {**base, "nib": "1", "is_rotasi": True, "didaftarkan_ulang": 2},
+        {**base, "nib": "2", "is_rotasi": True, "didaftarkan_ulang": 3},
+        {**base, "nib": "3", "is_pds_tk": True, "selisih_tk": 3, "peserta_pu_aktif": 12},
+        {**base, "nib": "4", "is_pds_tk": True, "selisih_tk": 5, "peserta_pu_aktif": 10},
+    ])
+    got = {(c["rule"], c["subject_id"]): c["severity"] for c in rules.candidates(frame)}
+    assert got == {("ROTASI", "1"): "sedang", ("ROTASI", "2"): "tinggi",
+                   ("PDS_TK", "3"): "sedang", ("PDS_TK", "4"): "tinggi"}

@@ -158,7 +158,11 @@ def test_companies_are_the_pool_employers_and_unregistered_ones(landing, snapsho
 
 
 def test_truth_names_every_rule(patterns, snapshots):
-    assert list(patterns.columns) == ["nib", "npp", "rule", "periode"]
+    assert list(patterns.columns) == ["nib", "npp", "rule", "periode", "consequence_of"]
+    # the only consequence planted: a drop leaves the company registering part of its staff
+    after = patterns[patterns["consequence_of"] != ""]
+    assert set(after["rule"]) == {"PDS_TK"} and set(after["consequence_of"]) == {
+        "PENURUNAN_MENDADAK"}
     assert set(patterns["rule"]) == RULES
     assert set(patterns["periode"]) <= set(MONTHS)
     assert not patterns.duplicated().any()
@@ -212,7 +216,7 @@ def test_participant_side_of_the_patterns(snapshots, pu, patterns, umk):
             assert c.at[nib, "skala_usaha"] in ("MENENGAH", "BESAR")
         big = c[c["skala_usaha"].isin(["MENENGAH", "BESAR"])]
         honest_upah = big[~big.index.isin(t.loc[t["rule"] == "PDS_UPAH", "nib"])]
-        assert (honest_upah["npp"].map(at_umk) < 0.5).all()
+        assert (honest_upah["npp"].map(at_umk) <= 0.6).all()  # few workers: 3 of 6
         for nib in t.loc[t["rule"] == "PDS_PROGRAM", "nib"]:
             need = required(c.at[nib, "skala_usaha"])
             rows = act[act["npp"] == c.at[nib, "npp"]]
@@ -220,7 +224,7 @@ def test_participant_side_of_the_patterns(snapshots, pu, patterns, umk):
             assert lacking.mean() >= 0.75
         for nib in t.loc[t["rule"] == "PDS_TK", "nib"]:
             assert c.at[nib, "peserta"] <= 0.65 * c.at[nib, "wlkp"]
-            assert c.at[nib, "wlkp"] - c.at[nib, "peserta"] >= 4
+            assert c.at[nib, "wlkp"] - c.at[nib, "peserta"] >= 3
         if i == 0:
             continue
         prev_s = snapshots[MONTHS[i - 1]].set_index("nib")
@@ -236,7 +240,7 @@ def test_participant_side_of_the_patterns(snapshots, pu, patterns, umk):
         again = new.merge(gone, on=["nik", "npp"], suffixes=("", "_old"))
         again = again[again["kpj"] != again["kpj_old"]].groupby("npp")["nik"].nunique()
         for nib in t.loc[t["rule"] == "ROTASI", "nib"]:
-            assert again[c.at[nib, "npp"]] >= 3
+            assert again[c.at[nib, "npp"]] >= 1  # one worker is a rotation at any size
 
 
 def test_summary_counts_the_registry(summary, patterns):

@@ -1,5 +1,8 @@
--- Company history (type-2): one version per nib and registry change; a company's state at
--- any past moment is the version with valid_from <= t < valid_to.
+-- Company history (type-2): one version per nib and registry record (its updated_at). Identity
+-- and status at a moment t are the version with valid_from <= t < valid_to, and before the
+-- first version, that first version from the company's first appearance (its earliest report
+-- date); the headcount at t is the latest WLKP report with tgl_lapor_wlkp <= t, whichever
+-- version carried it (core/fct_company_month.sql, docs/compliance.md).
 CREATE TABLE IF NOT EXISTS core.dim_company (
     nib VARCHAR NOT NULL,
     valid_from TIMESTAMP NOT NULL,         -- the record's updated_at (UTC)
@@ -24,12 +27,12 @@ CREATE TABLE IF NOT EXISTS core.dim_company (
 CREATE TABLE IF NOT EXISTS core.fct_company_month (
     periode VARCHAR NOT NULL,
     nib VARCHAR NOT NULL,
-    company_valid_from TIMESTAMP NOT NULL,
+    company_valid_from TIMESTAMP NOT NULL, -- the dim_company version answering identity
     npp VARCHAR,
     skala_usaha VARCHAR,
     status_usaha VARCHAR,
     kode_desa VARCHAR,
-    jumlah_tk_wlkp INTEGER,
+    jumlah_tk_wlkp INTEGER,                -- latest WLKP report dated by the month's end
     jumlah_tk_wlkp_prev INTEGER,           -- at the previous month's end (NULL: not known)
     peserta_pu_aktif BIGINT NOT NULL,      -- distinct active PU persons at the npp
     peserta_pu_prev BIGINT,                -- the same in the previous month (NULL: not loaded)

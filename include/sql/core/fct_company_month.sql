@@ -1,4 +1,5 @@
--- Each company known at the month's end beside its active PU participants in the month.
+-- Each company the registry knows by the month's end beside its active PU participants in
+-- the month.
 DELETE FROM core.fct_company_month WHERE periode = :periode;
 
 INSERT INTO core.fct_company_month
@@ -8,14 +9,66 @@ WITH month AS (
 previous_loaded AS (
     SELECT COUNT(*) AS n FROM core.dim_month WHERE periode = :prev_periode
 ),
+-- core.dim_company holds each registry record under its updated_at (valid_from). Which date
+-- answers what (docs/compliance.md, "Which registry date answers a month"):
+-- * identity and status (npp, skala_usaha, kode_desa, status_usaha, name): the record current
+--   at the month's end; before its first record the company is answered by that first record
+--   from the moment it first appears (its earliest report date or record change), so a
+--   company extracted for the first time after an address edit still has its earlier months;
+-- * headcount (jumlah_tk_wlkp): the latest WLKP report dated by the month's end (its
+--   tgl_lapor_wlkp; a report without a date counts from its record's change), whichever record
+--   carried it and whenever that record was extracted. Records carrying the same report date
+--   (a correction) answer as the registry was: the one current at the month's end, else the
+--   first that carried it.
+first_seen AS (
+    SELECT nib, MIN(valid_from) AS first_record,
+           MIN(LEAST(COALESCE(CAST(tgl_lapor_wlkp AS TIMESTAMP), valid_from), valid_from))
+               AS first_seen
+    FROM core.dim_company
+    GROUP BY nib
+),
+identity AS (
+    SELECT d.* FROM core.dim_company d
+    JOIN first_seen f ON f.nib = d.nib
+    WHERE f.first_seen < :next_month_start
+      AND (d.valid_from < :next_month_start OR d.valid_from = f.first_record)
+      AND (d.valid_to IS NULL OR d.valid_to >= :next_month_start)
+),
+reports AS (
+    SELECT nib, jumlah_tk_wlkp, valid_from,
+           COALESCE(CAST(tgl_lapor_wlkp AS TIMESTAMP), valid_from) AS reported
+    FROM core.dim_company
+),
+report AS (
+    SELECT nib, jumlah_tk_wlkp FROM (
+        SELECT nib, jumlah_tk_wlkp,
+               ROW_NUMBER() OVER (
+                   PARTITION BY nib ORDER BY reported DESC,
+                   CASE WHEN valid_from < :next_month_start THEN 0 ELSE 1 END,
+                   CASE WHEN valid_from < :next_month_start THEN valid_from END DESC NULLS LAST,
+                   valid_from) AS k
+        FROM reports WHERE reported < :next_month_start
+    ) r WHERE k = 1
+),
+report_prev AS (
+    SELECT nib, jumlah_tk_wlkp FROM (
+        SELECT nib, jumlah_tk_wlkp,
+               ROW_NUMBER() OVER (
+                   PARTITION BY nib ORDER BY reported DESC,
+                   CASE WHEN valid_from < :month_start THEN 0 ELSE 1 END,
+                   CASE WHEN valid_from < :month_start THEN valid_from END DESC NULLS LAST,
+                   valid_from) AS k
+        FROM reports WHERE reported < :month_start
+    ) r WHERE k = 1
+),
 company AS (
-    SELECT * FROM core.dim_company
-    WHERE valid_from < :next_month_start
-      AND (valid_to IS NULL OR valid_to >= :next_month_start)
+    SELECT i.nib, i.valid_from, i.npp, i.skala_usaha, i.status_usaha, i.kode_desa,
+           r.jumlah_tk_wlkp
+    FROM identity i
+    LEFT JOIN report r ON r.nib = i.nib
 ),
 company_prev AS (
-    SELECT nib, jumlah_tk_wlkp FROM core.dim_company
-    WHERE valid_from < :month_start AND (valid_to IS NULL OR valid_to >= :month_start)
+    SELECT nib, jumlah_tk_wlkp FROM report_prev
 ),
 workers AS (
     SELECT p.npp,

@@ -36,8 +36,10 @@ classified AS (
            NOT f.pwbd AND f.wajib AND f.peserta_pu_prev IS NOT NULL
              AND f.peserta_pu_prev - f.peserta_pu_aktif >= :drop_min_workers
              AND f.peserta_pu_aktif <= f.peserta_pu_prev * (1 - :drop_share)
-             AND (f.jumlah_tk_wlkp_prev IS NULL
-                  OR f.jumlah_tk_wlkp >= f.jumlah_tk_wlkp_prev * (1 - :drop_wlkp_tolerance))
+             -- WLKP did not follow: against its previous report, or, for a company whose
+             -- first report is this month's, against last month's participants
+             AND f.jumlah_tk_wlkp >= COALESCE(f.jumlah_tk_wlkp_prev, f.peserta_pu_prev)
+                                     * (1 - :drop_wlkp_tolerance)
              AS penurunan,
            NOT f.pwbd AND f.wajib AND f.didaftarkan_ulang >= :rotation_min_workers
              AND f.didaftarkan_ulang >= :rotation_share * f.peserta_pu_aktif AS rotasi
@@ -45,7 +47,7 @@ classified AS (
 )
 SELECT periode, nib, npp, nama_perusahaan, skala_usaha, kbli, kode_desa, kode_kecamatan,
        status_usaha, jumlah_tk_wlkp, peserta_pu_aktif,
-       COALESCE(jumlah_tk_wlkp, 0) - peserta_pu_aktif,
+       jumlah_tk_wlkp - peserta_pu_aktif,  -- NULL while no WLKP report answers the month
        peserta_pu_prev, jumlah_tk_wlkp_prev, umk, upah_median,
        CAST(kartu_upah_le_umk AS DOUBLE PRECISION) / NULLIF(kartu_pu_aktif, 0),
        program_wajib,

@@ -14,13 +14,24 @@ class AlertRule:
     label: str  # Indonesian, for inspectors
     severity: str
     evidence: tuple[str, ...]
+    # A small case keeps its alert (no honest explanation at any size) at a lower severity:
+    # (column, limit): below the limit the alert is "sedang".
+    small_below: tuple[str, int] | None = None
+
+    def severity_of(self, rec: dict) -> str:
+        if self.small_below is None:
+            return self.severity
+        column, limit = self.small_below
+        value = rec.get(column)
+        return "sedang" if value is not None and not pd.isna(value) and value < limit \
+            else self.severity
 
 
 RULES = [
     AlertRule("PWBD", "is_pwbd", "Perusahaan Wajib Belum Daftar (PWBD)", "tinggi",
               ("jumlah_tk_wlkp", "npp", "peserta_pu_aktif", "status_usaha")),
     AlertRule("PDS_TK", "is_pds_tk", "Perusahaan Daftar Sebagian - Tenaga Kerja", "tinggi",
-              ("jumlah_tk_wlkp", "peserta_pu_aktif", "selisih_tk")),
+              ("jumlah_tk_wlkp", "peserta_pu_aktif", "selisih_tk"), ("selisih_tk", 5)),
     AlertRule("PDS_UPAH", "is_pds_upah", "Perusahaan Daftar Sebagian - Upah", "sedang",
               ("peserta_pu_aktif", "porsi_upah_le_umk", "umk", "upah_median", "skala_usaha")),
     AlertRule("PDS_PROGRAM", "is_pds_program", "Perusahaan Daftar Sebagian - Program", "sedang",
@@ -29,7 +40,7 @@ RULES = [
               "Penurunan peserta mendadak tanpa penurunan WLKP", "tinggi",
               ("peserta_pu_prev", "peserta_pu_aktif", "jumlah_tk_wlkp_prev", "jumlah_tk_wlkp")),
     AlertRule("ROTASI", "is_rotasi", "Rotasi pekerja: dinonaktifkan lalu didaftarkan ulang",
-              "tinggi", ("didaftarkan_ulang", "peserta_pu_aktif")),
+              "tinggi", ("didaftarkan_ulang", "peserta_pu_aktif"), ("didaftarkan_ulang", 3)),
 ]
 LABELS = {r.code: r.label for r in RULES}
 
@@ -55,7 +66,7 @@ def candidates(compliance: pd.DataFrame) -> list[dict]:
                 "rule": rule.code, "subject_type": "company", "subject_id": rec["nib"],
                 "subject_name": _plain(rec["nama_perusahaan"]), "npp": _plain(rec["npp"]),
                 "kode_desa": _plain(rec["kode_desa"]), "periode": rec["periode"],
-                "severity": rule.severity,
+                "severity": rule.severity_of(rec),
                 "evidence": {k: _plain(rec[k]) for k in rule.evidence},
             })
     return rows

@@ -19,6 +19,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--bad-share", type=float, default=0.02)
     parser.add_argument("--xlsx-month", default=None, help="deliver this month as .xlsx")
+    parser.add_argument("--workers-per-employer", type=int, default=100,
+                        help="participants per PU employer (25: a population of small firms)")
     args = parser.parse_args(argv)
     months = month_range(args.start, args.months)
     started = time.time()
@@ -31,6 +33,7 @@ def main(argv: list[str] | None = None) -> dict:
         seed=args.seed,
         bad_share=args.bad_share,
         xlsx_month=args.xlsx_month,
+        workers_per_employer=args.workers_per_employer,
     )
     print(f"generated in {time.time() - started:.1f} s", flush=True)
     brief = {k: summary[k] for k in ("months", "persons", "memberships", "bad_rows", "files")}

@@ -135,9 +135,10 @@ class _Run:
     """One generate() call: the drawn district and history, and the month-by-month writer."""
 
     def __init__(self, landing: Path, months: list[str], participants: int, seed: int,
-                 bad_share: float, xlsx_month: str | None):
+                 bad_share: float, xlsx_month: str | None, workers_per_employer: int):
         self.landing, self.months = landing, months
-        self.world = ref.build_world(seed, participants, int(months[0][:4]))
+        self.world = ref.build_world(seed, participants, int(months[0][:4]),
+                                     workers_per_employer)
         self.history = build_history(seed, self.world, months, participants)
         placed = placed_per_village(self.history, months[0], len(self.world.villages.codes))
         ref.settle_population(self.world, placed, participants, seed)
@@ -188,6 +189,7 @@ def generate(
     seed: int = 42,
     bad_share: float = 0.02,
     xlsx_month: str | None = None,
+    workers_per_employer: int = 100,
 ) -> dict:
     """Write enrollment, reference and _truth files under landing; return the summary.
 
@@ -195,6 +197,7 @@ def generate(
     participants: honest rows of the first month (later months grow by new registrations).
     bad_share: planted bad rows as a share of all data rows of each enrollment file.
     xlsx_month: that month is delivered as .xlsx (2 title rows above the header) instead of .csv.
+    workers_per_employer: participants per PU employer (25: a population of small firms).
     """
     months = normalise_months(months)
     if participants < MIN_PARTICIPANTS:
@@ -204,12 +207,15 @@ def generate(
     if xlsx_month is not None and xlsx_month not in months:
         raise ValueError(f"xlsx_month {xlsx_month!r} is not one of the months")
     landing = Path(landing)
-    run = _Run(landing, months, participants, seed, bad_share, xlsx_month)
+    if workers_per_employer < 5:
+        raise ValueError("workers_per_employer must be at least 5")
+    run = _Run(landing, months, participants, seed, bad_share, xlsx_month, workers_per_employer)
     ref_files = _write_reference(landing, run.world, sorted({int(m[:4]) for m in months}))
     per_month = {month: run.month(i) for i, month in enumerate(months)}
     truth.write_truth(landing, run.truth_rows)
     summary = run.summary(ref_files, per_month, seed=seed, participants=participants,
-                          bad_share=bad_share, xlsx_month=xlsx_month)
+                          bad_share=bad_share, xlsx_month=xlsx_month,
+                          workers_per_employer=workers_per_employer)
     summary["registry"] = generate_registry(landing, months, seed, world=run.world,
                                             history=run.history)
     summary["village_budget"] = generate_apbdes(landing, sorted({int(m[:4]) for m in months}),

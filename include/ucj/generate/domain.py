@@ -70,7 +70,7 @@ SECOND_ROW_SHARE = 0.03  # persons with two rows
 BASE_INACTIVE_SHARE = 0.12
 MONTHLY_NEW_SHARE = 0.008
 MONTHLY_DEACTIVATION = 0.004  # keeps NONAKTIF within 10-20 % over two years
-ROTATION_SHARE_OF_NEW = 0.10
+ROTATION_SHARE_OF_NEW = 0.10  # returners (history._returners), as a share of new registrations
 N_AGENCIES = 25
 FULL_ROSTER_PARTICIPANTS = 60000  # below this, village-official enrollment is scaled down
 

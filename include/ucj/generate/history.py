@@ -1,9 +1,11 @@
 """The membership history behind the monthly snapshots.
 
 Memberships existing before the first month are drawn first (with their past deactivations);
-then each month deactivates some, re-registers a few recently deactivated workers at the same
-employer (rotation) and registers new ones. kpj numbers are issued last, in registration
-order, from two number series (one with a leading zero).
+then each month deactivates some (a share of the employees among them registered by another
+employer days later: job changers), registers again a few workers who left the same employer
+months ago (returners: honest, unlike a rotation within weeks) and registers new ones. kpj
+numbers are issued last, in registration order, from two number series (one with a leading
+zero).
 """
 
 from __future__ import annotations
@@ -101,10 +103,18 @@ def _past_dates(rng, m: dict, persons: pop.Persons, start: int) -> None:
     m["end"] = np.where(ended, m["reg"] + np.floor(span).astype(np.int64), pop.END_NONE)
 
 
-def _rotation(rng, m: dict, used: np.ndarray, s: int, e: int, n: int) -> dict:
-    """Workers deactivated in the last 90 days, registered again at the same employer."""
+# A worker coming back to an employer after a season or more (a harvest, a new contract) is
+# registered again under a new kpj: honest, unlike a rotation (weeks, patterns.py).
+RETURN_GAP_DAYS = (120, 720)
+JOB_CHANGE_SHARE = 0.3  # of the month's deactivated employees: registered at another employer
+JOB_CHANGE_DAYS = (0, 21)  # ... this many days after leaving
+
+
+def _returners(rng, m: dict, used: np.ndarray, s: int, e: int, n: int) -> dict:
+    """Workers deactivated months ago, registered again at the same employer."""
+    lo, hi = RETURN_GAP_DAYS
     cand = np.flatnonzero(
-        (m["kat"] == d.SWASTA) & (m["end"] >= s - 90) & (m["end"] < s) & ~used
+        (m["kat"] == d.SWASTA) & (m["end"] >= s - hi) & (m["end"] < s - lo) & ~used
     )
     pick = rng.choice(cand, min(n, len(cand)), replace=False)
     used[pick] = True
@@ -115,16 +125,28 @@ def _rotation(rng, m: dict, used: np.ndarray, s: int, e: int, n: int) -> dict:
     return rows
 
 
+def _job_changers(rng, world: World, m: dict, left: np.ndarray) -> dict:
+    """Employees who left this month, registered by another employer days later: a new kpj
+    at another npp, which no compliance rule may take for a rotation."""
+    pick = left[rng.random(len(left)) < JOB_CHANGE_SHARE]
+    rows = pop.swasta(rng, len(pick), world, avoid_emp=m["emp"][pick])
+    rows["person"] = m["person"][pick]
+    rows["reg"] = m["end"][pick] + rng.integers(*JOB_CHANGE_DAYS, len(pick))
+    rows["role"] = np.full(len(pick), pop.SECOND_EMPLOYER)
+    return rows
+
+
 def _month(rng, world: World, m: dict, used: np.ndarray, month: str, n_new: int, next_p: int):
     s, e = dates.month_bounds(month)
     active = (m["reg"] < s) & (m["end"] == pop.END_NONE)
     hit = active & (rng.random(len(active)) < d.MONTHLY_DEACTIVATION)
     m["end"][hit] = rng.integers(s, e + 1, int(hit.sum()))
-    rot = _rotation(rng, m, used, s, e, round(n_new * d.ROTATION_SHARE_OF_NEW))
+    changers = _job_changers(rng, world, m, np.flatnonzero(hit & (m["kat"] == d.SWASTA)))
+    rot = _returners(rng, m, used, s, e, round(n_new * d.ROTATION_SHARE_OF_NEW))
     fresh = pop.mixed(rng, n_new - len(rot["seg"]), world)
     fresh["person"] = next_p + np.arange(len(fresh["seg"]))
     fresh["reg"] = rng.integers(s, e + 1, len(fresh["seg"]))
-    return [rot, fresh], next_p + len(fresh["seg"])
+    return [rot, changers, fresh], next_p + len(fresh["seg"])
 
 
 def _issue_kpj(rng, reg: np.ndarray) -> np.ndarray:

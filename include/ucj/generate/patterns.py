@@ -1,57 +1,82 @@
 """Company compliance patterns planted among honest employers, and their WLKP reports.
 
 Every PU employer of the enrollment pool is a company of the registry. Most are honest: their
-WLKP headcount is their active PU participants plus small noise (0-2 more, sometimes one
-fewer), they hold the programs their size requires, and some of their workers earn exactly
-the UMK (micro and small firms: a few slightly below it). A few companies per rule follow
-one of the practices DOMAIN.md names, planted on both sides (participants in the membership
-history, headcount in the WLKP reports):
+WLKP headcount is their active PU participants plus the hires still waiting for their
+registration (-1..+1 at a firm below 20, -1..+2 above), they hold the programs their size
+requires, some of their workers earn exactly the UMK (first-year hires) and a few are trainees
+below it (at micro and small firms some others too). A few companies per rule follow one of
+the practices DOMAIN.md names, at every size where it is meaningful, planted on both sides
+(participants in the membership history, headcount in the WLKP reports):
 
-- ``pds_tk``: registers only part of its workforce (WLKP = registered / r, r in 0.25-0.6);
+- ``pds_tk``: registers only part of its workforce (WLKP = registered / r, r in 0.25-0.6, and
+  at least 3 unregistered), from one registered worker up; its new hires stay unregistered;
 - ``pds_upah``: a medium or large company reporting 92-100 % of its workers exactly at UMK;
-- ``pds_program``: its workers hold JKK + JKM only, or (medium/large) no JP;
-- ``drop``: in one month 40-75 % of its participants (at least 5) become NONAKTIF while its
-  WLKP stays; from then on it also registers only part of its workforce (PDS TK);
-- ``rotation``: in one month several workers (at least 3, 10-25 %) are deactivated and
-  registered again at the same npp with a new kpj 2-14 days later, within the month (so the
-  month-end counts, and with them PDS TK, do not move);
+- ``pds_upah_tk``: a medium company (by WLKP) registering only 6-19 of its workers, nearly
+  all exactly at UMK (PDS Upah and PDS TK at once);
+- ``pds_program``: its workers hold JKK + JKM only, or (medium/large) no JP, at any size;
+- ``drop``: in one month 40-75 % of its participants (at least 5 net of the month's joiners,
+  from 7 participants) become NONAKTIF while its WLKP stays; from then on it registers only
+  part of its workforce (PDS TK, a consequence of the drop in the truth);
+- ``rotation``: in one month 10-25 % of its workers (at least one, from 3 participants) are
+  deactivated and registered again at the same npp with a new kpj 2-14 days later;
 - ``dormant``: AKTIF with workers in WLKP, an npp, but every membership ended (PWBD);
 - companies outside the pool with no npp (PWBD), and new ones appearing in later months.
 
-Honest noise that must not raise alerts: ``layoff`` (a large drop with a WLKP report
-showing it), ``closes`` (TUTUP within the run, participants deactivated), ``closed`` (TUTUP
-before the run), companies without workers, single re-registrations (history.py), wages at
-or slightly below UMK, workers past the pension age without JP, CV -> PT renames.
+Honest look-alikes that must not raise alerts: ``layoff`` (a drop with a WLKP report showing
+it), ``closes`` (TUTUP within the run), ``closed`` (TUTUP before the run), companies without
+workers, returners after 4-24 months and job changers (history.py), wages at or below UMK,
+workers past the pension age without JP, CV -> PT renames, NPWP edits without a new report,
+WLKP reports reaching the registry record up to a week later (across a month's end).
 
-The ground truth (``truth``) states each rule by its DOMAIN/SOURCES meaning for a company and
-month: PWBD exactly as SOURCES defines it; the other rules by the practice planted, where the
-company is obliged (AKTIF, WLKP > 0) and not PWBD. No alert threshold is used.
+The ground truth (companies.truth) states each rule by its DOMAIN/SOURCES meaning for a
+company and month: PWBD exactly as SOURCES defines it; the other rules by the practice
+planted, where the company is obliged (AKTIF, WLKP > 0) and not PWBD. No alert threshold is
+used.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import dates
 from . import domain as d
 from . import population as pop
-
-# --- roles ----------------------------------------------------------------------------------
-HONEST, PDS_TK, PDS_UPAH, PDS_PROGRAM = "honest", "pds_tk", "pds_upah", "pds_program"
-DROP, ROTATION, DORMANT, CLOSED = "drop", "rotation", "dormant", "closed"
-CLOSES, LAYOFF = "closes", "layoff"
-UNREGISTERED, UNREGISTERED_CLOSED, NO_WORKERS = "unregistered", "unregistered_closed", "no_workers"
-RULES = ("PWBD", "PDS_TK", "PDS_UPAH", "PDS_PROGRAM", "PENURUNAN_MENDADAK", "ROTASI")
+from .companies import (
+    CLOSED,
+    CLOSES,
+    DORMANT,
+    DROP,
+    FULL,
+    HONEST,
+    LAYOFF,
+    NO_WORKERS,
+    PDS_PROGRAM,
+    PDS_TK,
+    PDS_UPAH,
+    PDS_UPAH_TK,
+    ROTATION,
+    SKALA_LIMITS,
+    SMALL_REQUIRED,
+    UNREGISTERED,
+    UNREGISTERED_CLOSED,
+    Company,
+    CompanyPlan,
+    Version,
+    skala_usaha,
+)
 
 # --- parameters -----------------------------------------------------------------------------
 PATTERN_SHARE = 0.05  # of pool employers, per planted rule
 PATTERN_MIN = 8  # at least this many per rule, where that stays within 10 % of the pool
 MIN_PESERTA = {  # active participants at the first month's end needed to carry a role
-    PDS_UPAH: 25, DROP: 14, LAYOFF: 14, ROTATION: 12, PDS_TK: 6, PDS_PROGRAM: 3,
+    # each pattern wherever it is meaningful: a rotation of one worker at a firm of three; a
+    # drop of five with two staying; PDS TK and PDS Program at any size
+    PDS_UPAH: 25, DROP: 7, LAYOFF: 7, ROTATION: 3, PDS_TK: 1, PDS_PROGRAM: 1,
 }
+UPAH_TK_PESERTA = (6, 19)  # registered workers of a medium PDS Upah company that is PDS TK too
+MEDIUM = 20  # WLKP headcount from which a company is MENENGAH (skala_usaha)
 BIG_PROGRAM_MIN = 25  # the "no JP" variant of PDS Program needs a medium/large company
 MAX_DROP_PESERTA = 300  # drops and closures on giant factories would swamp the file
 TK_REGISTERED_SHARE = (0.25, 0.6)
@@ -59,76 +84,22 @@ UPAH_AT_UMK_SHARE = (0.92, 1.0)
 PROGRAM_SHARE = (0.8, 1.0)  # of the company's workers on the deficient program set
 DROP_SHARE, DROP_MIN = (0.4, 0.75), 5
 LAYOFF_SHARE = (0.35, 0.6)
-ROTATION_SHARE, ROTATION_MIN = (0.10, 0.25), 3
+ROTATION_SHARE, ROTATION_MIN = (0.10, 0.25), 1
+TK_MIN_UNREGISTERED = 3  # PDS TK planted beyond what timing explains at a small firm
+REPORT_DELAY = (0, 7)  # days from a WLKP report (tgl_lapor_wlkp) to the record's change
+REPORT_BACK = (1, 76)  # days before the first month's end of the report held then
+EDIT_P = 0.04  # a record edited in a month without a new report (NPWP moved to 16 digits)
+TRAINEES = (0.0, 0.1)  # share of an honest company's workers who are trainees below UMK
 HONEST_AT_UMK = (0.0, 0.35)  # share of an honest company's workers paid exactly UMK
-BELOW_UMK_SMALL, BELOW_UMK_OTHER = 0.08, 0.02  # workers paid slightly below UMK
-WLKP_NOISE = ((-1, 0, 1, 2), (0.10, 0.35, 0.30, 0.25))  # WLKP minus registered, honest
+BELOW_UMK_SMALL = 0.08  # micro and small firms may pay below UMK (besides trainees)
+# WLKP minus registered at an honest company's report: hires still waiting for their
+# registration; at a small firm (below SMALL_FIRM registered) one at most
+WLKP_NOISE = ((-1, 0, 1, 2), (0.10, 0.35, 0.30, 0.25))
+WLKP_NOISE_SMALL = ((-1, 0, 1), (0.15, 0.5, 0.35))
+SMALL_FIRM = 20
 REPORT_P, STALE_REPORT_P, STALE_GAP = 0.06, 0.9, 3  # monthly WLKP re-report
 RENAME_P = 0.01  # a CV becomes a PT in a month
 PENSION_AGE, JKP_MAX_AGE = 58, 54  # no JP from the pension age; JKP only below 54
-SKALA_LIMITS = ((5, "MIKRO"), (20, "KECIL"), (100, "MENENGAH"))  # else BESAR
-FULL = d.JKK | d.JKM | d.JHT | d.JP
-SMALL_REQUIRED = d.JKK | d.JKM | d.JHT
-
-
-def skala_usaha(wlkp: int) -> str:
-    """By WLKP headcount: MIKRO 0-4, KECIL 5-19, MENENGAH 20-99, BESAR 100+."""
-    for limit, name in SKALA_LIMITS:
-        if wlkp < limit:
-            return name
-    return "BESAR"
-
-
-def required_programs(skala: str) -> int:
-    """Perpres 109/2013: medium and large JKK+JKM+JHT+JP; micro and small JKK+JKM+JHT."""
-    return FULL if skala in ("MENENGAH", "BESAR") else SMALL_REQUIRED
-
-
-@dataclass
-class Version:
-    """One state of a company's registry record, from ``day`` (its updated_at) on."""
-
-    day: int
-    second: int  # updated_at time of day (UTC), seconds
-    lapor: int  # tgl_lapor_wlkp
-    wlkp: int
-    status: str = "AKTIF"
-    pt: bool = True  # legal form in the name (a CV may become a PT)
-
-
-@dataclass
-class Company:
-    emp: int  # index into world.employers; -1 outside the enrollment pool
-    npp: int  # -1 when not registered with BPJS Ketenagakerjaan
-    role: str
-    month: int = -1  # index of the month the role's event happens in
-    share: float = 0.0  # the role's parameter (registered share, drop share, ...)
-    at_umk: float = 0.0  # share of its workers reported exactly at UMK
-    day: int = -1  # the day a closed or dormant company stopped
-    mask: int = 0  # program set the company registers its workers with
-    female: float = 0.4  # share of women in its workforce
-    desa: int = -1  # village index of the workplace
-    versions: list[Version] = field(default_factory=list)
-    peserta: list[int] = field(default_factory=list)  # active PU persons at each month's end
-
-    def version_at(self, day: int) -> Version | None:
-        current = None
-        for v in self.versions:  # kept in day order
-            if v.day <= day:
-                current = v
-        return current
-
-
-@dataclass
-class CompanyPlan:
-    months: list[str]
-    companies: list[Company]
-
-    def roles(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for c in self.companies:
-            out[c.role] = out.get(c.role, 0) + 1
-        return dict(sorted(out.items()))
 
 
 def per_rule(n_pool: int) -> int:
@@ -189,6 +160,7 @@ class _Planter:
                     c.month = int(rng.integers(1, len(self.months)))
 
         pick(PDS_UPAH, k, MIN_PESERTA[PDS_UPAH])
+        pick(PDS_UPAH_TK, max(1, k // 2), *UPAH_TK_PESERTA)
         pick(PDS_PROGRAM, (k + 1) // 2, BIG_PROGRAM_MIN, mask=SMALL_REQUIRED)
         pick(PDS_PROGRAM, k // 2, MIN_PESERTA[PDS_PROGRAM], mask=d.JKK | d.JKM)
         pick(DROP, k, MIN_PESERTA[DROP], MAX_DROP_PESERTA, month=True)
@@ -203,7 +175,10 @@ class _Planter:
         for x in self.pool:
             c = companies[int(x)]
             c.share = float(rng.uniform(*shares.get(c.role, (0.0, 0.0))))
-            umk = UPAH_AT_UMK_SHARE if c.role == PDS_UPAH else HONEST_AT_UMK
+            if c.role == PDS_UPAH_TK:  # registers so few that its WLKP makes it medium
+                hi = min(TK_REGISTERED_SHARE[1], size[int(x)] / (MEDIUM + 1))
+                c.share = float(rng.uniform(TK_REGISTERED_SHARE[0], hi))
+            umk = UPAH_AT_UMK_SHARE if c.role in (PDS_UPAH, PDS_UPAH_TK) else HONEST_AT_UMK
             c.at_umk = float(rng.uniform(*umk))
         return companies
 
@@ -215,6 +190,17 @@ class _Planter:
         e, m = self.world.employers, self.m
         w = e.weight[honest]
         new = honest[self.rng.choice(len(honest), len(rows), p=w / w.sum())]
+        # never to an employer the person worked at: that would be a re-registration there
+        persons = set(m["person"][rows].tolist())
+        mine = np.flatnonzero(np.isin(m["person"], list(persons)))
+        been = set(zip(m["person"][mine].tolist(), m["emp"][mine].tolist(), strict=True))
+        for j, row in enumerate(rows):
+            k = int(np.searchsorted(honest, new[j]))
+            for _ in range(len(honest)):
+                if (int(m["person"][row]), int(new[j])) not in been:
+                    break
+                k = (k + 1) % len(honest)
+                new[j] = honest[k]
         m["emp"][rows], m["npp"][rows] = new, e.npp[new]
         m["desa"][rows], m["risk"][rows] = e.desa[new], e.risk[new]
 
@@ -227,8 +213,14 @@ class _Planter:
         stop = np.maximum(m["reg"][before] + 1, day - self.rng.integers(0, 4, len(before)))
         m["end"][before] = np.minimum(m["end"][before], stop)
 
+    def _joiners(self, emp: int, i: int) -> int:
+        """Persons registered at emp during month i (who soften a fall in its count)."""
+        m, r = self.m, self.staff.rows[emp]
+        new = r[(m["reg"][r] >= self.starts[i]) & (m["reg"][r] <= self.ends[i])]
+        return len(np.unique(m["person"][new]))
+
     def _leavers(self, emp: int, i: int, share: float, minimum: int,
-                 through: int) -> np.ndarray | None:
+                 through: int, extra: int = 0) -> np.ndarray | None:
         """Persons active at emp at the end of month i-1 and still at ``through``, with no
         other membership there begun later, drawn for a drop or a rotation."""
         m, prev = self.m, self.ends[i - 1]
@@ -238,15 +230,16 @@ class _Planter:
         later = set(m["person"][r[m["reg"][r] > prev]].tolist())
         persons = np.array(sorted(set(m["person"][act].tolist()) - later), dtype=np.int64)
         n_prev = self.staff.count(emp, prev)
-        k = max(minimum, round(share * n_prev))
+        k = max(minimum, round(share * n_prev)) + extra
         if k > len(persons) or k > n_prev - 2:
             return None
         chosen = self.rng.choice(persons, k, replace=False)
         return act[np.isin(m["person"][act], chosen)]
 
     def _drop(self, c: Company, first_day_span: int) -> bool:
-        i, m = c.month, self.m
-        rows = self._leavers(c.emp, i, c.share, DROP_MIN, self.starts[i] - 1)
+        i, m = c.month, self.m  # a fall of DROP_MIN persons net of the month's joiners
+        rows = self._leavers(c.emp, i, c.share, DROP_MIN, self.starts[i] - 1,
+                             extra=self._joiners(c.emp, i))
         if rows is None:
             return False
         s = self.starts[i]
@@ -266,10 +259,18 @@ class _Planter:
         m["end"][rows] = out
         return again
 
+    def _no_new_registrations(self, emp: int, honest: np.ndarray) -> None:
+        """A company registering part of its workforce leaves its new hires unregistered:
+        memberships begun since its first WLKP report of the run go to other employers."""
+        m, r = self.m, self.staff.rows[emp]
+        self._reassign(r[m["reg"][r] >= self.ends[0] - REPORT_BACK[1]], honest)
+
     def change_memberships(self, companies: dict[int, Company]) -> list[dict]:
         honest = np.array(sorted(x for x, c in companies.items() if c.role == HONEST))
         added = []
         for emp, c in companies.items():
+            if c.role in (PDS_TK, PDS_UPAH_TK):
+                self._no_new_registrations(emp, honest)
             if c.role in (DORMANT, CLOSED):
                 c.day = self.starts[0] - int(self.rng.integers(45, 330))
                 self._close(emp, c.day, honest)
@@ -289,18 +290,36 @@ class _Planter:
         return added
 
     # WLKP reports ---------------------------------------------------------------------------
-    def _noise(self) -> int:
-        return int(self.rng.choice(WLKP_NOISE[0], p=WLKP_NOISE[1]))
+    def _noise(self, small: bool = False) -> int:
+        values, p = WLKP_NOISE_SMALL if small else WLKP_NOISE
+        return int(self.rng.choice(values, p=p))
 
     def _workforce(self, c: Company, day: int, noise: int) -> int:
-        """What the company reports in WLKP on ``day``."""
+        """What the company reports in WLKP on ``day`` (``noise``: drawn for a large firm;
+        a small firm's is drawn again from its own, narrower spread)."""
         p = self.staff.count(c.emp, day)
-        if c.role == PDS_TK:
-            return math.ceil(p / c.share) + max(noise, 0) if p else 0
+        if p < SMALL_FIRM:
+            noise = self._noise(small=True)
+        if c.role in (PDS_TK, PDS_UPAH_TK):
+            if not p:
+                return 0
+            return max(math.ceil(p / c.share), p + TK_MIN_UNREGISTERED) + max(noise, 0)
         return max(0, p + noise) if p else 0
 
     def _second(self) -> int:
         return int(self.rng.integers(3600, 36000))  # office hours in WIB, as UTC
+
+    def _report(self, lapor: int, wlkp: int) -> Version:
+        """A WLKP report of ``lapor``, reaching the registry record days later."""
+        return Version(lapor + int(self.rng.integers(*REPORT_DELAY)), self._second(), lapor,
+                       wlkp)
+
+    @staticmethod
+    def _in_order(c: Company) -> None:
+        """Record changes strictly after one another (a report reaching the record late may
+        meet the next change)."""
+        for before, v in zip(c.versions, c.versions[1:], strict=False):
+            v.day = max(v.day, before.day + 1)
 
     def reports(self, c: Company) -> None:
         rng, e0 = self.rng, self.ends[0]
@@ -320,9 +339,8 @@ class _Planter:
                     wlkp = max(1, wlkp + int(rng.integers(-1, 3)))
                     c.versions.append(Version(t, self._second(), t, wlkp))
             return
-        lapor = e0 - int(rng.integers(1, 76))
-        c.versions.append(Version(lapor, self._second(), lapor,
-                                  self._workforce(c, lapor, self._noise())))
+        lapor = e0 - int(rng.integers(*REPORT_BACK))
+        c.versions.append(self._report(lapor, self._workforce(c, lapor, self._noise())))
         for i in range(1, len(self.months)):
             s, e = self.starts[i], self.ends[i]
             if c.role == CLOSES and i == c.month:
@@ -339,7 +357,8 @@ class _Planter:
                 if rng.random() >= (STALE_REPORT_P if stale else REPORT_P):
                     continue
                 t = int(rng.integers(s, e + 1))
-            c.versions.append(Version(t, self._second(), t, self._workforce(c, t, self._noise())))
+            c.versions.append(self._report(t, self._workforce(c, t, self._noise())))
+        self._in_order(c)
 
     def renames(self, c: Company, pt: bool) -> None:
         """Legal form: a CV may become a PT during the run (a record change, no WLKP)."""
@@ -356,6 +375,20 @@ class _Planter:
                                           c.versions[-1].wlkp, c.versions[-1].status, True))
                 return
 
+    def edit(self, c: Company) -> None:
+        """A record edited without a new report (the NPWP moved to its 16-digit form): its
+        updated_at moves, its report stays. The last change of a company, if any."""
+        last = c.versions[-1] if c.versions else None
+        if last is None or last.status == "TUTUP":
+            return
+        for i in range(1, len(self.months)):
+            if self.rng.random() < EDIT_P:
+                t = int(self.rng.integers(self.starts[i], self.ends[i] + 1))
+                if t > last.day:
+                    c.versions.append(Version(t, self._second(), last.lapor, last.wlkp,
+                                              last.status, last.pt, True))
+                return
+
     # programs and wages ---------------------------------------------------------------------
     def _max_skala_rank(self, c: Company) -> int:
         names = [n for _, n in SKALA_LIMITS] + ["BESAR"]
@@ -370,12 +403,14 @@ class _Planter:
             rows = self.staff.rows[emp]
             n = len(rows)
             big = self._max_skala_rank(c) >= 2
-            if c.role == PDS_PROGRAM:
-                plan = np.where(rng.random(n) < c.share, c.mask, FULL | (e.mask[emp] & d.JKP))
+            if c.role == PDS_PROGRAM:  # a fixed number of its workers, so at any size
+                lacking = np.zeros(n, dtype=bool)
+                lacking[rng.permutation(n)[: math.ceil(c.share * n)]] = True
+                plan = np.where(lacking, c.mask, FULL | (e.mask[emp] & d.JKP))
                 company_mask = c.mask
             else:
                 original = int(e.mask[emp])
-                needed = FULL if big or c.role == PDS_TK else SMALL_REQUIRED
+                needed = FULL if big or c.role in (PDS_TK, PDS_UPAH_TK) else SMALL_REQUIRED
                 company_mask = original if (original & needed) == needed else needed
                 plan = np.full(n, company_mask)
             old = age[rows] >= PENSION_AGE
@@ -385,13 +420,13 @@ class _Planter:
             m["mask"][rows] = plan
             c.mask = company_mask
             e.mask[emp] = company_mask
-            if c.role == PDS_UPAH:  # nearly all, exactly: a fixed number of its workers
+            if c.role in (PDS_UPAH, PDS_UPAH_TK):  # nearly all, exactly: a fixed number
                 at = np.zeros(n, dtype=bool)
                 at[rng.permutation(n)[: math.ceil(c.at_umk * n)]] = True
                 below_p = 0.0
-            else:
+            else:  # first-year hires at UMK; trainees (and at small firms others) below it
                 at = rng.random(n) < c.at_umk
-                below_p = BELOW_UMK_OTHER if big else BELOW_UMK_SMALL
+                below_p = float(rng.uniform(*TRAINEES)) + (0.0 if big else BELOW_UMK_SMALL)
             e.at_umk[emp] = c.at_umk
             factor = 1.0 + rng.lognormal(np.log(0.25), 0.8, n)
             below = ~at & (rng.random(n) < below_p)
@@ -451,41 +486,14 @@ def plant(seed: int, world, m: dict, persons: pop.Persons,
     pt_share = {0: 0.35, 1: 0.6, 2: 0.9, 3: 1.0}
     for c in companies.values():
         p.renames(c, bool(p.rng.random() < pt_share[p._max_skala_rank(c)]))
+        p.edit(c)
     k = per_rule(len(p.pool))
     extras = p.extras(k, max(1, math.ceil(k / 4)))
     for c in extras:
         p.renames(c, bool(p.rng.random() < 0.3))
+        p.edit(c)
     plan = CompanyPlan(months, [*companies.values(), *extras])
     for c in plan.companies:
         c.peserta = [p.staff.count(c.emp, e) if c.emp >= 0 else 0 for e in p.ends]
     return m, plan
 
-
-# --- ground truth ---------------------------------------------------------------------------
-def truth(plan: CompanyPlan) -> list[tuple[int, str, str]]:
-    """(company position, rule, periode) wherever a rule holds by its domain meaning."""
-    out = []
-    for i, month in enumerate(plan.months):
-        end = dates.month_bounds(month)[1]
-        for pos, c in enumerate(plan.companies):
-            v = c.version_at(end)
-            if v is None or v.status != "AKTIF" or v.wlkp <= 0:
-                continue  # not in the registry yet, closed, or no workers: not obliged
-            if c.npp < 0 or c.peserta[i] == 0:
-                out.append((pos, "PWBD", month))
-                continue
-            skala = skala_usaha(v.wlkp)
-            rules = []
-            if c.role == PDS_TK or (c.role == DROP and i >= c.month):
-                rules.append("PDS_TK")
-            if c.role == PDS_UPAH and skala in ("MENENGAH", "BESAR"):
-                rules.append("PDS_UPAH")
-            if c.role == PDS_PROGRAM and (c.mask & required_programs(skala)) \
-                    != required_programs(skala):
-                rules.append("PDS_PROGRAM")
-            if c.role == DROP and i == c.month:
-                rules.append("PENURUNAN_MENDADAK")
-            if c.role == ROTATION and i == c.month:
-                rules.append("ROTASI")
-            out += [(pos, r, month) for r in rules]
-    return out

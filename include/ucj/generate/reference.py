@@ -174,9 +174,12 @@ def build_agencies(
 
 
 def build_employers(
-    rng: np.random.Generator, participants: int, villages: Villages, npps: np.ndarray
+    rng: np.random.Generator, participants: int, villages: Villages, npps: np.ndarray,
+    workers_per_employer: int = 100,
 ) -> Employers:
-    n_pu = int(np.clip(participants // 100, 40, 900))
+    """PU employers: one per ``workers_per_employer`` participants (fewer participants per
+    employer: a population of small firms)."""
+    n_pu = int(np.clip(participants // workers_per_employer, 40, 900))
     n_con = max(5, n_pu // 12)
     n = n_pu + n_con
     industrial = np.isin(np.array(villages.kec_names)[villages.kec], list(INDUSTRIAL_KECAMATAN))
@@ -197,12 +200,14 @@ def build_employers(
     )
 
 
-def build_world(seed: int, participants: int, base_year: int) -> World:
+def build_world(seed: int, participants: int, base_year: int,
+                workers_per_employer: int = 100) -> World:
     rng = d.stream(seed, "world")
     npps = rng.choice(10**8, 300 + d.N_AGENCIES + 1000, replace=False).astype(np.int64)
     villages = build_villages(rng, npps[:300])
     agencies = build_agencies(rng, participants, villages, npps[300 : 300 + d.N_AGENCIES])
-    employers = build_employers(rng, participants, villages, npps[300 + d.N_AGENCIES :])
+    employers = build_employers(rng, participants, villages, npps[300 + d.N_AGENCIES :],
+                                workers_per_employer)
     return World(villages, agencies, employers, base_year)
 
 

@@ -6,8 +6,10 @@
 Writes ``registry/perusahaan_YYYYMMDD.csv`` at every month's end (the contract's fields, `,`,
 UTF-8: the state of every company as of that day; a record's ``updated_at`` moves only when
 the record changes, so an ``updated_since`` extraction sees only changed companies), and the
-ground truth ``_truth/registry_patterns.csv`` (nib, npp, rule, periode: one line per company
-and month where a compliance rule holds by its DOMAIN.md meaning) with the side file
+ground truth ``_truth/registry_patterns.csv`` (nib, npp, rule, periode, consequence_of: one
+line per company and month where a compliance rule holds by its DOMAIN.md meaning, with the
+planted event it follows from when it is one's consequence, e.g. PDS TK after a drop; the
+registry answering by its dates, companies.truth) with the side file
 ``_truth/registry_companies.csv`` (each company's planted role).
 
 Companies are the PU employers of the enrollment generator's pool (agencies, village
@@ -31,14 +33,14 @@ import pandas as pd
 
 from ucj.registry.records import FIELDS
 
-from . import dates, patterns, truth
+from . import companies, dates, truth
 from . import domain as d
 from .history import History, build_history
 from .reference import World, build_world
 
 TRUTH_FILE = "registry_patterns.csv"
 COMPANIES_FILE = "registry_companies.csv"
-TRUTH_COLUMNS = ["nib", "npp", "rule", "periode"]
+TRUTH_COLUMNS = ["nib", "npp", "rule", "periode", "consequence_of"]
 
 # (KBLI 2020, word used in names, relative frequency) for Subang's private employers
 INDUSTRIES = (
@@ -85,7 +87,7 @@ def npwp_text(rng: np.random.Generator, serial: int) -> str:
 class Identities:
     """What OSS knows of each company of the plan: nib, npwp, name, KBLI."""
 
-    def __init__(self, seed: int, plan: patterns.CompanyPlan):
+    def __init__(self, seed: int, plan: companies.CompanyPlan):
         rng = d.stream(seed, "registry_identity")
         n = len(plan.companies)
         prefix = rng.choice(np.array([91, 81, 12]), n, p=[0.6, 0.3, 0.1])
@@ -104,22 +106,22 @@ class Identities:
             self.name.append(f"{NAME_WORDS[a]} {NAME_WORDS[b]} {word}")
 
 
-def _timestamp(v: patterns.Version) -> str:
+def _timestamp(v: companies.Version) -> str:
     day = dates.date_of(v.day).isoformat()
     s = v.second
     return f"{day}T{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}Z"
 
 
-def _record(c: patterns.Company, v: patterns.Version, ident: Identities, pos: int,
+def _record(c: companies.Company, v: companies.Version, ident: Identities, pos: int,
             world: World) -> dict:
     female = int(round(v.wlkp * c.female))
     return {
         "nib": ident.nib[pos],
         "npp": f"{c.npp:08d}" if c.npp >= 0 else "",
-        "npwp": ident.npwp[pos],
+        "npwp": _npwp16(ident.npwp[pos]) if v.npwp16 else ident.npwp[pos],
         "nama_perusahaan": f"{'PT' if v.pt else 'CV'} {ident.name[pos]}",
         "kbli": ident.kbli[pos],
-        "skala_usaha": patterns.skala_usaha(v.wlkp),
+        "skala_usaha": companies.skala_usaha(v.wlkp),
         "kode_desa": world.villages.codes[c.desa],
         "jumlah_tk_laki": str(v.wlkp - female),
         "jumlah_tk_perempuan": str(female),
@@ -130,7 +132,20 @@ def _record(c: patterns.Company, v: patterns.Version, ident: Identities, pos: in
     }
 
 
-def snapshot(plan: patterns.CompanyPlan, ident: Identities, world: World,
+def _npwp16(npwp: str) -> str:
+    """An entity's legacy NPWP in its 16-digit form since 2024: 0 + the 15 digits."""
+    digits = npwp.replace(".", "").replace("-", "")
+    return digits if len(digits) == 16 else "0" + digits
+
+
+def _drop_void_edits(plan: companies.CompanyPlan, ident: Identities) -> None:
+    """An NPWP already in its 16-digit form has nothing to edit: no record change."""
+    for pos, c in enumerate(plan.companies):
+        if _npwp16(ident.npwp[pos]) == ident.npwp[pos]:
+            c.versions = [v for v in c.versions if not v.npwp16]
+
+
+def snapshot(plan: companies.CompanyPlan, ident: Identities, world: World,
              month: str) -> pd.DataFrame:
     """Every company known at the month's end, in its state of that day, by nib."""
     end = dates.month_bounds(month)[1]
@@ -156,8 +171,10 @@ def _rebuild(landing: Path, months: list[str], seed: int,
              participants: int | None) -> tuple[World, History]:
     """The history generate() drew for these arguments (read from its summary if not given)."""
     path = landing / truth.TRUTH_DIR / truth.SUMMARY_FILE
+    per_employer = 100
     if path.exists():
         s = json.loads(path.read_text(encoding="utf-8"))
+        per_employer = s.get("workers_per_employer", per_employer)
         participants = s["participants"] if participants is None else participants
         if (s["months"], s["seed"], s["participants"]) != (months, seed, participants):
             raise ValueError("months, seed and participants must be those of the enrollment "
@@ -165,7 +182,7 @@ def _rebuild(landing: Path, months: list[str], seed: int,
                              f"{s['participants']})")
     if participants is None:
         raise ValueError("participants is needed when the landing zone has no summary")
-    world = build_world(seed, participants, int(months[0][:4]))
+    world = build_world(seed, participants, int(months[0][:4]), per_employer)
     return world, build_history(seed, world, months, participants)
 
 
@@ -187,6 +204,7 @@ def generate_registry(landing: Path | str, months, seed: int = 42,
     if plan is None:
         raise ValueError("the history was built without company patterns")
     ident = Identities(seed, plan)
+    _drop_void_edits(plan, ident)
     files, per_month = [], {}
     for month in months:
         frame = snapshot(plan, ident, world, month)
@@ -196,9 +214,9 @@ def generate_registry(landing: Path | str, months, seed: int = 42,
         files.append(rel)
         per_month[month] = {"file": rel, "companies": len(frame),
                             "changed_in_month": int((frame["updated_at"] >= start).sum())}
-    found = patterns.truth(plan)
-    rows = [(ident.nib[pos], _npp(plan.companies[pos]), rule, month)
-            for pos, rule, month in found]
+    found = companies.truth(plan)
+    rows = [(ident.nib[pos], _npp(plan.companies[pos]), rule, month, cause)
+            for pos, rule, month, cause in found]
     table = pd.DataFrame(rows, columns=TRUTH_COLUMNS).sort_values(["periode", "rule", "nib"])
     _write_csv(landing / truth.TRUTH_DIR / TRUTH_FILE, table)
     _write_csv(landing / truth.TRUTH_DIR / COMPANIES_FILE, _companies(plan, ident))
@@ -206,16 +224,16 @@ def generate_registry(landing: Path | str, months, seed: int = 42,
         "files": files,
         "companies": len(plan.companies),
         "companies_by_role": plan.roles(),
-        "patterns_by_rule": dict(sorted(Counter(r for _, r, _ in found).items())),
+        "patterns_by_rule": dict(sorted(Counter(r for _, r, _, _ in found).items())),
         "per_month": per_month,
     }
 
 
-def _npp(c: patterns.Company) -> str:
+def _npp(c: companies.Company) -> str:
     return f"{c.npp:08d}" if c.npp >= 0 else ""
 
 
-def _companies(plan: patterns.CompanyPlan, ident: Identities) -> pd.DataFrame:
+def _companies(plan: companies.CompanyPlan, ident: Identities) -> pd.DataFrame:
     return pd.DataFrame({
         "nib": ident.nib,
         "npp": [_npp(c) for c in plan.companies],

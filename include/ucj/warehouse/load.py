@@ -148,12 +148,17 @@ def company_alerts(s: Session, periode: str) -> dict:
 
 def load_registry(s: Session, lake: Path, run_id: str) -> list[str]:
     """Load registry extracts not loaded yet into dim_company; return the loaded months whose
-    company facts the new versions change (those ending after the earliest new version)."""
+    company facts the new records change: those ending after the earliest moment a new record
+    answers (its WLKP report date, or its change when earlier)."""
     earliest = None
     for part in sorted((Path(lake) / "registry").glob("extract=*")):
         if load_partition_if_changed(s, run_id, "registry", part, "staging.registry",
                                      "core/dim_company.sql"):
-            first = s.scalar("SELECT MIN(updated_at) FROM staging.registry")
+            # A record answers from its report date (headcount) or its change (identity),
+            # whichever is earlier; a company's first record from its first appearance.
+            first = s.scalar(
+                "SELECT MIN(LEAST(COALESCE(CAST(tgl_lapor_wlkp AS TIMESTAMP), updated_at), "
+                "updated_at)) FROM staging.registry")
             if first is not None and not pd.isna(first):
                 earliest = first if earliest is None else min(earliest, first)
     if earliest is None:
