@@ -67,7 +67,7 @@ COMMENT ON COLUMN marts.mart_company_compliance.kode_kecamatan IS 'Kecamatan of 
 COMMENT ON COLUMN marts.mart_company_compliance.status_usaha IS 'Registry business status (AKTIF for an operating company).';
 COMMENT ON COLUMN marts.mart_company_compliance.jumlah_tk_wlkp IS 'Workers the company reports in WLKP (Wajib Lapor Ketenagakerjaan Perusahaan) at the end of the month.';
 COMMENT ON COLUMN marts.mart_company_compliance.peserta_pu_aktif IS 'Distinct active PU participants (persons) registered at the company npp this month.';
-COMMENT ON COLUMN marts.mart_company_compliance.selisih_tk IS 'Headcount gap = jumlah_tk_wlkp minus peserta_pu_aktif (workers reported but not registered).';
+COMMENT ON COLUMN marts.mart_company_compliance.selisih_tk IS 'Headcount gap = jumlah_tk_wlkp (latest WLKP report dated by the month''s end) minus peserta_pu_aktif (workers reported but not registered); NULL while no WLKP report answers the month.';
 COMMENT ON COLUMN marts.mart_company_compliance.peserta_pu_prev IS 'The same participant count in the previous month (empty when that month is not loaded).';
 COMMENT ON COLUMN marts.mart_company_compliance.jumlah_tk_wlkp_prev IS 'WLKP workers at the end of the previous month (empty when not known).';
 COMMENT ON COLUMN marts.mart_company_compliance.umk IS 'Kabupaten minimum wage (UMK) of the month reference year, in rupiah.';
@@ -81,7 +81,7 @@ COMMENT ON COLUMN marts.mart_company_compliance.is_pds_tk IS 'PDS TK (Perusahaan
 COMMENT ON COLUMN marts.mart_company_compliance.is_pds_upah IS 'PDS Upah - a medium or large company reporting most wages at or below the UMK.';
 COMMENT ON COLUMN marts.mart_company_compliance.is_pds_program IS 'PDS Program - a large share of memberships lack a program required for the company size.';
 COMMENT ON COLUMN marts.mart_company_compliance.is_penurunan_mendadak IS 'Sudden drop - participants fell sharply since the previous month while WLKP did not (raises an alert, not a category).';
-COMMENT ON COLUMN marts.mart_company_compliance.is_rotasi IS 'Rotation - workers deactivated and re-registered under new kpj (raises an alert, not a category).';
+COMMENT ON COLUMN marts.mart_company_compliance.is_rotasi IS 'Rotation - at least one worker deactivated and re-registered at the same npp under a new kpj within the rotation window (raises an alert, not a category; small cases at lower severity).';
 COMMENT ON COLUMN marts.mart_company_compliance.kategori_kepatuhan IS 'Compliance category - TIDAK_WAJIB (not obliged), PWBD, PDS (any PDS flag) or PATUH (compliant).';
 
 COMMENT ON TABLE marts.alerts IS
