@@ -251,7 +251,8 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"generating {args.months} sample months into {landing} ...", flush=True)
         step = time.time()
-        generate(landing, _months(args.start, args.months), args.participants, seed=args.seed)
+        generate(landing, _months(args.start, args.months), args.participants, seed=args.seed,
+                 progress=lambda line: print(line, flush=True))
         print(f"  generated in {time.time() - step:.1f} s", flush=True)
     months = _delivered_months(landing)
     if not months:

@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> dict:
         bad_share=args.bad_share,
         xlsx_month=args.xlsx_month,
         workers_per_employer=args.workers_per_employer,
+        progress=lambda line: print(line, flush=True),
     )
     print(f"generated in {time.time() - started:.1f} s", flush=True)
     brief = {k: summary[k] for k in ("months", "persons", "memberships", "bad_rows", "files")}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -190,6 +191,7 @@ def generate(
     bad_share: float = 0.02,
     xlsx_month: str | None = None,
     workers_per_employer: int = 100,
+    progress=None,
 ) -> dict:
     """Write enrollment, reference and _truth files under landing; return the summary.
 
@@ -198,6 +200,7 @@ def generate(
     bad_share: planted bad rows as a share of all data rows of each enrollment file.
     xlsx_month: that month is delivered as .xlsx (2 title rows above the header) instead of .csv.
     workers_per_employer: participants per PU employer (25: a population of small firms).
+    progress: called with a line per step (each month, the registry, the budgets) as it ends.
     """
     months = normalise_months(months)
     if participants < MIN_PARTICIPANTS:
@@ -211,14 +214,21 @@ def generate(
         raise ValueError("workers_per_employer must be at least 5")
     run = _Run(landing, months, participants, seed, bad_share, xlsx_month, workers_per_employer)
     ref_files = _write_reference(landing, run.world, sorted({int(m[:4]) for m in months}))
-    per_month = {month: run.month(i) for i, month in enumerate(months)}
+    started = time.time()
+    say = progress or (lambda line: None)
+    per_month = {}
+    for i, month in enumerate(months):
+        per_month[month] = run.month(i)
+        say(f"  enrollment {month} written ({time.time() - started:.1f} s)")
     truth.write_truth(landing, run.truth_rows)
     summary = run.summary(ref_files, per_month, seed=seed, participants=participants,
                           bad_share=bad_share, xlsx_month=xlsx_month,
                           workers_per_employer=workers_per_employer)
     summary["registry"] = generate_registry(landing, months, seed, world=run.world,
                                             history=run.history)
+    say(f"  registry written ({time.time() - started:.1f} s)")
     summary["village_budget"] = generate_apbdes(landing, sorted({int(m[:4]) for m in months}),
                                                 seed)
+    say(f"  village budgets written ({time.time() - started:.1f} s)")
     truth.write_summary(landing, summary)
     return summary
