@@ -33,7 +33,9 @@ def test_village_budget_runs_through_airflow(dagbag, airflow_db, workspace):
         assert state.endswith("success"), (dag_id, state)
     part = workspace.lake / "village_budget" / "tahun=2026"
     assert (part / "data.parquet").exists()
-    assert (workspace.lake / "raw" / "village_budget" / "tahun=2026" / "apbdes_2026.csv").exists()
+    # the raw copy, kept under its content (a refused re-delivery never overwrites it)
+    assert list((workspace.lake / "raw" / "village_budget" / "tahun=2026").glob(
+        "sha256=*/apbdes_2026.csv"))
     wh = warehouse.connect(workspace.warehouse_url, read_only=True)
     try:
         audit = wh.query("SELECT rows_read, rows_valid, rows_quarantined, rows_loaded "
