@@ -19,7 +19,8 @@ import pytest
 from enrollment_rows import BASE
 from ucj.contracts.enrollment import COLUMNS, DELIMITER, UPPER_CASE
 from ucj.io import readers
-from ucj.io.readers import HARD_FIELD_CHARS, READ_ISSUE, ROW_NUMBER, plan_parts
+from ucj.io.readers import HARD_FIELD_CHARS, READ_ISSUE, ROW_NUMBER, fast, plan_parts
+from ucj.io.readers import parts as byte_ranges
 
 HEADER = DELIMITER.join(COLUMNS)
 CHUNKS = (1, 4, 1_000)
@@ -132,7 +133,7 @@ def test_generated_month_takes_the_fast_path(month):
     """Every block is parsed by pyarrow: the equality above is no fallback's."""
     data = month.read_bytes()
     start = data.index(b"\n") + 1
-    blocks = list(readers._parsed_blocks(month, start, None, 100_000, COLUMNS, DELIMITER))
+    blocks = list(fast.parsed_blocks(month, start, None, 100_000, COLUMNS, DELIMITER))
     assert len(blocks) > 5
     assert all(b.table is not None and not b.spans for b in blocks)
     assert sum(b.lines for b in blocks) == data.count(b"\n") - 1
@@ -291,8 +292,8 @@ def test_the_cases_hit_what_they_are_named_for(tmp_path):
 def test_only_the_block_with_an_odd_line_leaves_the_fast_path(tmp_path):
     def blocks(case: str) -> list:
         path = write(tmp_path, CASES[case])
-        return list(readers._parsed_blocks(path, len(HEADER) + 1, None, 300, COLUMNS,
-                                           DELIMITER))
+        return list(fast.parsed_blocks(path, len(HEADER) + 1, None, 300, COLUMNS,
+                                       DELIMITER))
 
     odd = blocks("too_many_fields")  # two adjacent lines with a surplus field
     assert len(odd) > 8 and 1 <= sum(b.table is None for b in odd) <= 2
@@ -361,7 +362,7 @@ def test_random_files_fast_equals_exact_and_parts_equal_whole(tmp_path, seed, mo
     rng = random.Random(-seed)
     assert_fast_is_exact(path, rng.choice([1, 2, 3, 7, 50]))
     want = whole(path)
-    monkeypatch.setattr(readers, "CUT_SLICE_BYTES", rng.choice([1, 3, 16, 1 << 20]))
+    monkeypatch.setattr(byte_ranges, "CUT_SLICE_BYTES", rng.choice([1, 3, 16, 1 << 20]))
     parts = plan_parts(path, rng.choice([1, 3, 10, 40]), block_bytes=rng.choice([5, 64, 4096]))
     assert_same(read_parts(path, parts), want)
 
@@ -374,7 +375,7 @@ def test_line_ends_counted_in_slices_are_those_numpy_finds(seed):
     first = rng.randint(0, every - 1)
     ends = [i + 1 for i, byte in enumerate(block) if byte == ord("\n")]
     for slice_bytes in (1, 2, 7, 64, 1 << 20):
-        assert readers._every_nth_line_end(block, first, every, slice_bytes) == (
+        assert byte_ranges._every_nth_line_end(block, first, every, slice_bytes) == (
             ends[first::every], len(ends))
 
 

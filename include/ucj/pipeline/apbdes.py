@@ -16,7 +16,8 @@ import pyarrow as pa
 
 from ucj import village, wilayah
 from ucj.contracts import apbdes as contract
-from ucj.io.readers import ROW_NUMBER, read_chunks
+from ucj.io.readers import read_chunks
+from ucj.io.readers.frames import ROW_NUMBER
 from ucj.pipeline.batch import Batch, run_batch
 from ucj.validation import batch_rules
 from ucj.validation.engine import Validator

@@ -29,7 +29,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ucj.io import lake as lk
-from ucj.io.readers import FIELD_COUNT, READ_ISSUE
+from ucj.io.readers.frames import FIELD_COUNT, READ_ISSUE
 from ucj.validation import datadocs, quarantine
 from ucj.validation.batch_rules import BatchChecks, BatchRefused
 from ucj.validation.engine import Report, Validator

@@ -22,7 +22,10 @@ from ucj import pseudonym, wilayah
 from ucj.contracts import enrollment as contract
 from ucj.io import lake as lk
 from ucj.io import landing
-from ucj.io.readers import ROW_NUMBER, plan_parts, read_chunks, read_csv_chunks
+from ucj.io.readers import read_chunks
+from ucj.io.readers.delimited import read_csv_chunks
+from ucj.io.readers.frames import ROW_NUMBER
+from ucj.io.readers.parts import plan_parts
 from ucj.pipeline.batch import Batch, finish, restore_partitions, validate_chunks
 from ucj.validation import batch_rules, quarantine
 from ucj.validation.engine import Validator

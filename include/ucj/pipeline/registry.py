@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 from ucj import wilayah
 from ucj.contracts import registry as contract
 from ucj.io import lake as lake_io
-from ucj.io.readers import read_jsonl_chunks
+from ucj.io.readers.jsonl import read_jsonl_chunks
 from ucj.pipeline.batch import Batch, run_batch
 from ucj.validation import batch_rules
 from ucj.validation.engine import Validator

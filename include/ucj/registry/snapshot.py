@@ -34,7 +34,7 @@ def load_snapshot_csv(path: str | os.PathLike) -> list[dict]:
         with fsspec.open(str(path), "r", encoding="utf-8-sig", newline="") as fh:
             return parse_csv(fh, str(path))
     except UnicodeDecodeError as exc:  # name the file, as the other readers do
-        from ucj.io.readers import undecodable
+        from ucj.io.readers.text import undecodable
 
         raise undecodable(path, None, exc, "utf-8") from None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pyarrow as pa
 
-from ucj.io.readers import ROW_NUMBER
+from ucj.io.readers.frames import ROW_NUMBER
 
 
 def schema(columns: list[str]) -> pa.Schema:

@@ -6,7 +6,6 @@ replaces it (delete + insert of that month in every layer).
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +14,7 @@ from ucj import compliance, periods, wilayah
 from ucj.alerts import company, store
 from ucj.contracts import reference
 from ucj.io import lake as lk
-from ucj.warehouse import upgrade, village
+from ucj.warehouse import audit, upgrade, village
 from ucj.warehouse.base import Session, Warehouse, sql_files
 
 LAYERS = ["staging", "core", "marts", "audit"]
@@ -58,10 +57,6 @@ def load_wilayah(s: Session) -> int:
     return s.insert_frame("core.dim_wilayah", df)
 
 
-def _checksum(path: Path) -> str:
-    return hashlib.sha256((path / "data.parquet").read_bytes()).hexdigest()
-
-
 def load_partition_if_changed(s: Session, run_id: str, dataset: str, part: Path,
                               staging_table: str, core_file: str) -> bool:
     """Stage one lake partition and run its core SQL unless the warehouse already holds this
@@ -69,7 +64,7 @@ def load_partition_if_changed(s: Session, run_id: str, dataset: str, part: Path,
     if not (part / "_manifest.json").exists():
         return False  # a partition still being written
     value = part.name.split("=", 1)[1]
-    checksum = _checksum(part)
+    checksum = audit.partition_checksum(part)
     held = s.scalar("SELECT checksum FROM audit.reference_load "
                     "WHERE dataset = :dataset AND partition_value = :value",
                     {"dataset": dataset, "value": value})
@@ -80,7 +75,7 @@ def load_partition_if_changed(s: Session, run_id: str, dataset: str, part: Path,
     s.run_file(core_file)
     s.run_file("audit/record_reference.sql", {
         "dataset": dataset, "partition_value": value, "checksum": checksum})
-    _record_run(s, run_id, lk.read_manifest(part), value, loaded)
+    audit.record_run(s, run_id, lk.read_manifest(part), value, loaded)
     return True
 
 
@@ -125,7 +120,7 @@ def load_enrollment_month(s: Session, partition: Path, run_id: str) -> dict:
         raise RuntimeError(f"{periode}: {manifest['rows_valid']} valid rows but {staged} staged "
                            f"and {loaded} loaded")
     build_marts(s, periode)
-    _record_run(s, run_id, manifest, periode, loaded)
+    audit.record_run(s, run_id, manifest, periode, loaded)
     s.unstage("staging.enrollment")
     return {"periode": periode, "rows_loaded": loaded}
 
@@ -165,17 +160,6 @@ def load_registry(s: Session, lake: Path, run_id: str) -> list[str]:
         return []
     return [m for m in loaded_months(s)
             if pd.Timestamp(periods.bounds(m)[1]) > pd.Timestamp(earliest)]
-
-
-def _record_run(s: Session, run_id: str, manifest: dict, value: str, loaded: int) -> None:
-    s.run_file("audit/record_run.sql", {
-        "run_id": run_id, "source": manifest["source"], "partition_value": value,
-        "source_file": manifest["source_file"], "rows_read": manifest["rows_read"],
-        "rows_valid": manifest["rows_valid"], "rows_quarantined": manifest["rows_quarantined"],
-        "rows_loaded": loaded, "validation_success": manifest["validation_success"],
-        "validation_report": manifest["validation_report"],
-        "data_docs": manifest.get("data_docs"), "batch_seconds": manifest.get("seconds"),
-    })
 
 
 def loaded_months(s: Session) -> list[str]:

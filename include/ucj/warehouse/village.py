@@ -22,6 +22,7 @@ from ucj import village
 from ucj.alerts import store
 from ucj.alerts import village as village_alerts
 from ucj.io import lake as lk
+from ucj.warehouse import audit
 from ucj.warehouse.base import Session
 
 DATASET = "village_budget"
@@ -29,14 +30,12 @@ DATASET = "village_budget"
 
 def load_apbdes(s: Session, lake: Path, run_id: str) -> list[int]:
     """Load the APBDes years whose lake partition changed; return those years."""
-    from ucj.warehouse.load import _checksum, _record_run
-
     years = []
     for part in sorted((Path(lake) / DATASET).glob("tahun=*")):
         if not (part / "_manifest.json").exists():
             continue
         value = part.name.split("=", 1)[1]
-        checksum = _checksum(part)
+        checksum = audit.partition_checksum(part)
         held = s.scalar(
             "SELECT checksum FROM audit.reference_load "
             "WHERE dataset = :dataset AND partition_value = :value",
@@ -55,7 +54,7 @@ def load_apbdes(s: Session, lake: Path, run_id: str) -> list[int]:
                                f"{staged} staged and {loaded} loaded")
         s.run_file("audit/record_reference.sql", {
             "dataset": DATASET, "partition_value": value, "checksum": checksum})
-        _record_run(s, run_id, manifest, value, loaded)
+        audit.record_run(s, run_id, manifest, value, loaded)
         build_year(s, tahun)
         years.append(tahun)
     return years
