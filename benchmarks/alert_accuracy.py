@@ -166,6 +166,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     ap.add_argument("--workdir", default=None, help="keep the landing zone, lake and warehouse")
     ap.add_argument("--errors", action="store_true", help="list false positives and misses")
     args = ap.parse_args(argv)
+    sys.stdout.reconfigure(line_buffering=True)  # progress shows as it happens, also in a log
     configs = [{**c, "seed": s} for c in SUITE for s in SUITE_SEEDS] if args.suite else [
         {"participants": args.participants, "workers_per_employer": args.workers_per_employer,
          "seed": args.seed}]
@@ -175,6 +176,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
             work = Path(args.workdir or tmp) / (f"p{c['participants']}-w"
                                                 f"{c['workers_per_employer']}-s{c['seed']}")
             t0 = time.perf_counter()
+            print(f"running {c} ...")
             result, wrong = run(work, c["participants"], args.months, c["seed"], args.start,
                                 c["workers_per_employer"])
             took = time.perf_counter() - t0

@@ -25,6 +25,7 @@ def main() -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("work", type=Path)
     args = ap.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # progress shows as it happens, also in a log
     path = args.work / "breakdown.duckdb"
     for old in args.work.glob("breakdown.duckdb*"):
         old.unlink()
@@ -33,6 +34,7 @@ def main() -> int:
         wh = warehouse.connect(f"duckdb:///{path}")
         partitions = wl.enrollment_partitions(args.work / "lake")
         started = time.perf_counter()
+        print(f"loading {len(partitions)} month(s) into {path} ...")
         wl.refresh(wh, args.work / "lake", partitions, "breakdown")
         refresh = time.perf_counter() - started
         started = time.perf_counter()

@@ -120,6 +120,8 @@ def main() -> int:
     ap.add_argument("--workdir", help="where the month is kept (default: a temporary folder)")
     args = ap.parse_args()
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="ucj-profile-"))
+    sys.stdout.reconfigure(line_buffering=True)  # progress shows as it happens, also in a log
+    print(f"writing a month of {args.rows:,} rows in {workdir} ...")
     path = month_file(workdir, args.rows)
     started = time.perf_counter()
     from ucj.pipeline import enrollment
@@ -132,6 +134,7 @@ def main() -> int:
     out = workdir / "profile-run"
     shutil.rmtree(out, ignore_errors=True)
     started = time.perf_counter()
+    print("validating it with one worker ...")
     enrollment.process(path, out / "lake", out / "validation", "profile-key")
     total = time.perf_counter() - started
     print(f"{args.rows:,} rows, one worker: {total:.1f} s")
