@@ -4,7 +4,7 @@
     generate("landing", ("2026-01", 3), participants=60000, seed=42)
 """
 
-from .core import generate, normalise_months
-from .dates import month_range
+from .core import generate
+from .dates import month_range, normalise_months
 
 __all__ = ["generate", "month_range", "normalise_months"]
