@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections import Counter
 from pathlib import Path
@@ -16,26 +15,12 @@ from . import enrollment as enr
 from . import reference as ref
 from .apbdes import generate_apbdes
 from .bad_rows import Planter, interleave
+from .dates import normalise_months
 from .history import History, build_history, placed_per_village
 from .population import ROLE_NAMES
 from .registry import generate_registry
 
-MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 MIN_PARTICIPANTS = 100
-
-
-def normalise_months(months) -> list[str]:
-    """A 'YYYY-MM', a list of them, or (start, count); consecutive months, sorted."""
-    if isinstance(months, str):
-        months = [months]
-    elif isinstance(months, tuple) and len(months) == 2 and isinstance(months[1], int):
-        months = dates.month_range(months[0], months[1])
-    months = sorted(months)
-    if not months or not all(MONTH_RE.match(m) for m in months):
-        raise ValueError(f"months must be YYYY-MM strings, got {months!r}")
-    if months != dates.month_range(months[0], len(months)):
-        raise ValueError(f"months must be consecutive, got {months!r}")
-    return months
 
 
 def bad_count(n_honest: int, bad_share: float) -> int:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import numpy as np
 import pandas as pd
 
 EPOCH = dt.date(1970, 1, 1)
+MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def day_of(date: dt.date) -> int:
@@ -38,6 +40,20 @@ def shift_month(month: str, delta: int) -> str:
 
 def month_range(start: str, count: int) -> list[str]:
     return [shift_month(start, i) for i in range(count)]
+
+
+def normalise_months(months) -> list[str]:
+    """A 'YYYY-MM', a list of them, or (start, count); consecutive months, sorted."""
+    if isinstance(months, str):
+        months = [months]
+    elif isinstance(months, tuple) and len(months) == 2 and isinstance(months[1], int):
+        months = month_range(months[0], months[1])
+    months = sorted(months)
+    if not months or not all(MONTH_RE.match(m) for m in months):
+        raise ValueError(f"months must be YYYY-MM strings, got {months!r}")
+    if months != month_range(months[0], len(months)):
+        raise ValueError(f"months must be consecutive, got {months!r}")
+    return months
 
 
 def ymd(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

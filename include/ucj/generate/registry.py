@@ -194,10 +194,8 @@ def generate_registry(landing: Path | str, months, seed: int = 42,
     months, seed and participants are those of the enrollment files (generate()); without
     ``world``/``history`` the generator draws them again from these arguments.
     """
-    from .core import normalise_months
-
     landing = Path(landing)
-    months = normalise_months(months)
+    months = dates.normalise_months(months)
     if history is None or world is None:
         world, history = _rebuild(landing, months, seed, participants)
     plan = history.companies

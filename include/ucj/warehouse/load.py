@@ -14,10 +14,10 @@ from ucj import compliance, periods, wilayah
 from ucj.alerts import company, store
 from ucj.contracts import reference
 from ucj.io import lake as lk
-from ucj.warehouse import audit, upgrade, village
-from ucj.warehouse.base import Session, Warehouse, sql_files
+from ucj.warehouse import audit, connect, village
+from ucj.warehouse.base import Session, Warehouse
+from ucj.warehouse.schema import ensure_schema
 
-LAYERS = ["staging", "core", "marts", "audit"]
 MONTH_CORE = ["core/dim_month.sql", "core/fct_participant_month.sql", "core/fct_person_month.sql",
               "core/fct_dana_desa_month.sql"]
 # PostgreSQL plans from table statistics, which know nothing of a month just inserted (a
@@ -31,24 +31,6 @@ MONTH_MARTS = ["marts/mart_coverage.sql", "marts/mart_village_official_coverage.
                "marts/mart_non_asn_coverage.sql", "core/fct_company_month.sql",
                "marts/mart_company_compliance.sql"]
 HEALTH_MART = "marts/mart_pipeline_health.sql"
-
-
-def ddl_files(backend: str | None = None) -> list[str]:
-    """Each layer's numbered files (``00_ddl.sql``, ``10_...``) in layer order, then name;
-    ``NN_name.<backend>.sql`` files only for that backend."""
-    return [f for layer in LAYERS for f in sql_files(layer, backend)
-            if Path(f).name[:2].isdigit()]
-
-
-def ensure_schema(s: Session) -> None:
-    """Create what is missing; upgrade what an earlier version created (ucj.warehouse.upgrade)."""
-    keyed = upgrade.set_aside_keyed(s)
-    altered = upgrade.add_mart_columns(s)  # before the DDL's comments name them
-    for f in ddl_files(s.backend):
-        s.run_file(f)
-    upgrade.add_missing_columns(s)
-    upgrade.restore_unkeyed(s, keyed)
-    upgrade.rebuild_marts(s, altered)
 
 
 def load_wilayah(s: Session) -> int:
@@ -223,10 +205,8 @@ def months_from_events(event_extras: list[dict], requested: list[str]) -> list[s
 
 def run(url: str, lake: Path, event_extras: list[dict], requested: list[str],
         run_id: str) -> dict:
-    from ucj import warehouse
-
     months = months_from_events(event_extras, requested)
-    wh = warehouse.connect(url)
+    wh = connect(url)
     try:
         result = refresh(wh, lake, enrollment_partitions(lake, months), run_id)
         result["summary"] = coverage_summary(wh).to_string(index=False)

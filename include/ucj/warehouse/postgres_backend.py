@@ -29,6 +29,7 @@ from psycopg2 import sql as pgsql
 
 from ucj.io.lake import data_files
 from ucj.warehouse.base import PARAM, Session, Warehouse
+from ucj.warehouse.schema import ensure_schema
 
 log = logging.getLogger(__name__)
 
@@ -230,7 +231,6 @@ def grant_bi_reader(wh: PostgresWarehouse, password: str | None = None) -> list[
     compose's init script does for every database of its server).
     """
     from ucj.config import MissingSecret
-    from ucj.warehouse.load import ensure_schema
 
     password = password or os.environ.get(BI_READER_PASSWORD_ENV)
     if not password:
