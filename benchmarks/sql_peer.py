@@ -421,7 +421,7 @@ def run(raw_file: Path, out_dir: Path, secret: str, memory_limit: str = "1GB",
                         {"file": str(raw_file), "delim": LINE_DELIMITER})
             read, quoted, warned = con.execute(
                 f"SELECT count(*) FILTER (rowid > 0 AND NOT blank), "
-                f"       count(*) FILTER (quoted), count(*) FILTER ({WARNINGS[0]}) "
+                f"       count(*) FILTER (quoted), count(*) FILTER (rowid > 0 AND {WARNINGS[0]}) "
                 "FROM rows").fetchone()
             if quoted:
                 raise ValueError(f"{raw_file}: {quoted} line(s) hold a quote character: "
