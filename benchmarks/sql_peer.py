@@ -13,16 +13,17 @@ benchmark peer only: nothing in include/ imports it.
 
 How it runs (bounded memory: DuckDB's ``memory_limit``, spilling to ``temp_directory``):
 
-1. One parallel scan reads the file as lines (the CSV parser sees one column: a delimiter
-   no line holds), splits each on ``;`` and places the fields as the pipeline's reader
-   does (``ucj.io.readers``: values trimmed, blank = missing, code columns upper-cased,
-   ``field_count`` / ``field_too_long`` / ``control_character`` marks); every rule is
-   evaluated in the same pass. The rows go into a table *unfiltered*, so a row's ``rowid``
-   is its line's index: ``rowid + 1`` is the physical line number the pipeline reports
-   (DuckDB's CSV reader gives no line number, and ``row_number() OVER ()`` runs on one
-   thread).
-2. kpj uniqueness over the whole file: a grouped count of the table's kpj column.
-3. Two COPYs from the table: the valid rows (typed, the person key computed), the rest.
+1. The file's lines into a table, as they are (the CSV parser sees one column: a delimiter
+   no line holds). A parallel scan straight into a table keeps the file's order, so a
+   line's ``rowid`` is its index: ``rowid + 1`` is the physical line number the pipeline
+   reports. (DuckDB's CSV reader gives no line number, and ``row_number() OVER ()`` runs
+   on one thread.) From here on the number is a column: joins need not keep the order.
+2. One parallel pass over the lines: split on ``;``, the fields placed as the pipeline's
+   reader does (``ucj.io.readers``: values trimmed, blank = missing, code columns
+   upper-cased, ``field_count`` / ``field_too_long`` / ``control_character`` marks) and
+   every rule evaluated; into a second table, the first dropped.
+3. kpj uniqueness over the whole file: a grouped count of the kpj column.
+4. Two COPYs from the table: the valid rows (typed, the person key computed), the rest.
 
 The person key is HMAC-SHA256(secret, NIK), first 32 hex digits, as ``ucj.pseudonym``
 computes it. DuckDB has no HMAC function; it is computed in SQL from its definition (RFC
@@ -121,9 +122,10 @@ def _breaks(column: str, condition: str) -> str:
     return f"({column} IS NOT NULL AND NOT ({condition}))"
 
 
-def _real(column: str) -> str:
-    """A real DD/MM/YYYY date (DuckDB's strptime refuses 31/02 and 29/02 of a common year)."""
-    return f"({_matches(column, DATE)} AND try_strptime({column}, '%d/%m/%Y') IS NOT NULL)"
+def _date(column: str) -> str:
+    """The value as a DATE where it is a real DD/MM/YYYY date, else missing (DuckDB's
+    strptime refuses 31/02 and 29/02 of a common year; the pattern, one-digit days)."""
+    return f"CASE WHEN {_matches(column, DATE)} THEN try_strptime({column}, '%d/%m/%Y')::DATE END"
 
 
 def program_sets() -> dict[str, str]:
@@ -187,8 +189,7 @@ def error_rules(periode: str, kode_desa: set[str]) -> list[tuple[str, str]]:
 # The derived columns of the contract's prepare(), over the read values: a real date as a
 # DATE (else missing), the NIK's birth date digits and sex, the periode when well formed.
 DERIVED = [
-    *[f"CASE WHEN {_real(f'v_{c}')} THEN strptime(v_{c}, '%d/%m/%Y')::DATE END AS d_{c}"
-      for c in ("tgl_lahir", "tgl_kepesertaan", "tgl_nonaktif")],
+    *[f"{_date(f'v_{c}')} AS d_{c}" for c in ("tgl_lahir", "tgl_kepesertaan", "tgl_nonaktif")],
     f"coalesce({_matches('v_nik', NIK)}, false) AS nik_ok",
     "CASE WHEN nik_ok THEN TRY_CAST(substr(v_nik, 7, 2) AS INTEGER) END AS nik_day",
     "CASE WHEN nik_day > 40 THEN 'P' ELSE 'L' END AS x_nik_sex",
@@ -208,8 +209,10 @@ def _money_untypable(column: str) -> str:
     fraction = f"regexp_extract({column}, '[.]([0-9]*)$', 1)"
     significant = (f"CASE WHEN {integer} = '' THEN length(ltrim({fraction}, '0')) "
                    f"ELSE length({integer}) + length({fraction}) END")
-    return (f"coalesce(length({integer}) > 16 OR regexp_matches(substr({fraction}, 3), '[1-9]')"
-            f" OR {significant} > 38, false)")
+    exact = (f"coalesce(length({integer}) > 16 OR regexp_matches(substr({fraction}, 3), '[1-9]')"
+             f" OR {significant} > 38, false)")
+    # looked at only where it can be: an amount of at most 16 characters without a point fits
+    return f"CASE WHEN length({column}) > 16 OR contains({column}, '.') THEN {exact} ELSE false END"
 
 
 def _fields(positions: dict[str, int], width: int) -> list[str]:
@@ -270,8 +273,8 @@ def _joined(rules: list[tuple[str, str]]) -> str:
 
 
 def scan_sql(positions: dict[str, int], width: int, periode: str, kode_desa: set[str]) -> str:
-    """The one pass over the file: every line (header and blank lines included, so that
-    ``rowid`` is the line's index) with its values, the reader's marks, whether a row of
+    """The one pass over the lines of table ``lines``: every record (the header and blank
+    lines left out) with its line number, its values, the reader's marks, whether a row of
     the right shape breaks a rule (``failed``: which ones is asked again of the few that
     do, by :func:`quarantine_sql`), whether it warns, and whether its amounts fit the lake."""
     rules = [cond for _, cond in error_rules(periode, kode_desa) if cond is not None]
@@ -284,7 +287,7 @@ def scan_sql(positions: dict[str, int], width: int, periode: str, kode_desa: set
     blank = " AND ".join(f"t_{c} IS NULL" for c in COLUMNS)
     warning = _breaks("v_nik", _matches("v_nik", NIK_PROVINCE))
     return f"""
-        SELECT {', '.join(f'v_{c}' for c in COLUMNS)}, {blank} AS blank, field_count, issues,
+        SELECT line_number, {', '.join(f'v_{c}' for c in COLUMNS)}, field_count, issues,
                contains(line, '"') AS quoted,
                NOT field_count AND ({failed}) AS failed,
                NOT field_count AND coalesce({warning}, false) AS {WARNINGS[0]},
@@ -294,12 +297,16 @@ def scan_sql(positions: dict[str, int], width: int, periode: str, kode_desa: set
               FROM (SELECT *, {', '.join(upper)}, {', '.join(_reader_marks())}
                     FROM (SELECT *, {', '.join(trimmed)}
                           FROM (SELECT *, {', '.join(_fields(positions, width))}
-                                FROM (SELECT line, string_split(line, ';') AS f,
+                                FROM (SELECT rowid + 1 AS line_number, line,
+                                             string_split(line, ';') AS f,
                                              len(string_split(line, ';')) AS n
-                                      FROM read_csv($file, columns={{'line': 'VARCHAR'}},
-                                                    header=false, delim=$delim, quote='',
-                                                    escape='', auto_detect=false))))))
+                                      FROM lines WHERE rowid > 0)))))
+        WHERE NOT ({blank})
     """
+
+
+LINES_SQL = ("SELECT line FROM read_csv($file, columns={'line': 'VARCHAR'}, header=false, "
+             "delim=$delim, quote='', escape='', auto_detect=false)")
 
 
 def programs_sql() -> str:
@@ -367,8 +374,8 @@ def valid_sql() -> str:
                strptime(v_tgl_nonaktif, '%d/%m/%Y')::DATE AS tgl_nonaktif,
                v_sumber_iuran AS sumber_iuran, {money.format('v_iuran')} AS iuran,
                source_row_number
-        FROM (SELECT rowid + 1 AS source_row_number, * FROM rows
-              WHERE rowid > 0 AND NOT blank AND issues IS NULL AND NOT failed
+        FROM (SELECT line_number AS source_row_number, * FROM rows
+              WHERE issues IS NULL AND NOT failed
                 AND NOT untypable AND v_kpj NOT IN (SELECT kpj FROM repeated))
         JOIN programs USING (v_program)
     """
@@ -388,10 +395,10 @@ def quarantine_sql(periode: str, kode_desa: set[str]) -> str:
                coalesce({reasons}, '{TYPE_CONVERSION}') AS rules,
                {', '.join(f'v_{c} AS {c}' for c in COLUMNS)}
         FROM (SELECT *, {', '.join(DERIVED)}
-              FROM (SELECT rowid + 1 AS row_number, *,
+              FROM (SELECT line_number AS row_number, *,
                            NOT field_count
                            AND coalesce(v_kpj IN (SELECT kpj FROM repeated), false) AS repeated
-                    FROM rows WHERE rowid > 0 AND NOT blank)
+                    FROM rows)
               WHERE issues IS NOT NULL OR failed OR untypable OR repeated)
         ORDER BY row_number
     """
@@ -410,24 +417,24 @@ def run(raw_file: Path, out_dir: Path, secret: str, memory_limit: str = "1GB",
     positions, width = header_positions(raw_file)
     with tempfile.TemporaryDirectory(prefix=".sql-peer-", dir=out_dir) as spill:
         config = {"memory_limit": memory_limit, "temp_directory": spill,
-                  "preserve_insertion_order": True}  # rowid = the line's index
+                  "preserve_insertion_order": True}  # lines.rowid = the line's index
         if threads:
             config["threads"] = threads
         con = duckdb.connect(config=config)
         try:
             kode_desa = village_codes(con)
-            con.execute("CREATE TABLE rows AS "
-                        + scan_sql(positions, width, periode, kode_desa),
+            con.execute(f"CREATE TABLE lines AS {LINES_SQL}",
                         {"file": str(raw_file), "delim": LINE_DELIMITER})
+            con.execute("CREATE TABLE rows AS " + scan_sql(positions, width, periode, kode_desa))
+            con.execute("DROP TABLE lines")
             read, quoted, warned = con.execute(
-                f"SELECT count(*) FILTER (rowid > 0 AND NOT blank), "
-                f"       count(*) FILTER (quoted), count(*) FILTER (rowid > 0 AND {WARNINGS[0]}) "
+                f"SELECT count(*), count(*) FILTER (quoted), count(*) FILTER ({WARNINGS[0]}) "
                 "FROM rows").fetchone()
             if quoted:
                 raise ValueError(f"{raw_file}: {quoted} line(s) hold a quote character: "
                                  "outside the peer's scope (see its docstring)")
             con.execute("CREATE TABLE repeated AS SELECT v_kpj AS kpj FROM rows "
-                        "WHERE rowid > 0 AND v_kpj IS NOT NULL GROUP BY v_kpj "
+                        "WHERE v_kpj IS NOT NULL GROUP BY v_kpj "
                         "HAVING count(*) > 1")
             con.execute("CREATE TABLE programs AS " + programs_sql())
             inner, outer = hmac_pads(secret)

@@ -212,3 +212,27 @@ def test_a_quoted_file_is_outside_the_peer(peer, tmp_path):
     raw_file.write_text(";".join(contract.COLUMNS) + "\n" + _line(row, contract.COLUMNS) + "\n")
     with pytest.raises(ValueError, match="quote"):
         peer.run(raw_file, tmp_path / "peer", SECRET)
+
+
+def test_line_numbers_hold_on_a_file_read_in_parallel(peer, tmp_path):
+    """A file of several of DuckDB's read buffers (scanned by threads at once): every row's
+    number is its line's, valid or quarantined (here the kpj is the line number). The peer
+    must not take a line's number from the order rows come out of its joins: they do not
+    keep it."""
+    raw_file = tmp_path / "kepesertaan_202601.csv"
+    rows = 300_000
+    template = _line({**BASE, "kpj": "{kpj}", "periode": "{periode}"}, contract.COLUMNS)
+    with open(raw_file, "w", encoding="utf-8") as out:
+        out.write(";".join(contract.COLUMNS) + "\n")
+        for line in range(2, rows + 2):  # every seventh row of another month
+            out.write(template.format(kpj=f"{line:011d}",
+                                      periode="2025-12" if line % 7 == 0 else PERIODE) + "\n")
+    result = peer.run(raw_file, tmp_path / "peer", SECRET, threads=2)
+    assert result["rows_read"] == rows
+    other_month = sum(1 for line in range(2, rows + 2) if line % 7 == 0)
+    assert result["rule_counts"] == {"periode_matches_file": other_month}
+    bad = pq.read_table(result["quarantine"], columns=["row_number", "kpj"])
+    assert pc.all(pc.equal(pc.cast(bad["kpj"], pa.int64()), bad["row_number"])).as_py()
+    good = pq.read_table(result["valid"], columns=["source_row_number", "kpj"])
+    assert good.num_rows + bad.num_rows == rows
+    assert pc.all(pc.equal(pc.cast(good["kpj"], pa.int64()), good["source_row_number"])).as_py()
