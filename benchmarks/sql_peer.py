@@ -33,8 +33,10 @@ hashes two (it copies the pads' hashed states, which SQL cannot), but in DuckDB'
 and without a Python step per row.
 
 Scope: the files the pipeline reads on its fast path (UTF-8 with or without a byte-order
-mark, the header on line 1, no quote character: a quoted field may hold the delimiter or a
-line break, which splitting lines cannot read); anything else is refused with an error.
+mark, the header on line 1, lines ended by LF or CRLF, no quote character: a quoted field
+may hold the delimiter or a line break, which splitting lines cannot read). A file with a
+quote, another header on line 1 or bytes that are not UTF-8 is refused with an error; bare
+CR line ends are not looked for.
 Not in the peer (each is outside the row rules compared): the batch-level expectations
 (quarantine share, rows against the previous partition: a few counts once the rows are
 done), the validation report and Data Docs, and the lake's atomic partition swap.
@@ -65,8 +67,9 @@ KATEGORI = {"SWASTA", "NON_ASN", "PERANGKAT_DESA", "PEKERJA_RENTAN", "LAINNYA"}
 STATUS = {"AKTIF", "NONAKTIF"}
 SUMBER_IURAN = {"PEMBERI_KERJA", "MANDIRI", "APBD_KABUPATEN", "APBD_PROVINSI", "DANA_DESA", "CSR"}
 PROGRAMS = ("JKK", "JKM", "JHT", "JP", "JKP")
-# The contract's patterns, all RE2 but the program set's (its lookaheads are a list check
-# below). DuckDB's regexp_matches searches, as GX's regex expectation does; both anchor.
+# The contract's patterns, all RE2 but the program set's (its lookaheads: the rule is a list
+# of the values it accepts, program_sets() below). DuckDB's regexp_matches searches, as GX's
+# regex expectation does; the patterns anchor themselves.
 NIK = (r"^\d{6}(?:0[1-9]|[12]\d|3[01]|4[1-9]|[56]\d|7[01])(?:0[1-9]|1[0-2])\d{2}"
        r"(?:000[1-9]|00[1-9]\d|0[1-9]\d{2}|[1-9]\d{3})$")
 NIK_PROVINCE = r"^(?:1[1-9]|21|3[1-6]|5[1-3]|6[1-5]|7[1-6]|8[1-2]|9[1-7])"
@@ -216,9 +219,9 @@ def _money_untypable(column: str) -> str:
 
 
 def _fields(positions: dict[str, int], width: int) -> list[str]:
-    """Each contract column's raw text as ``ucj.io.readers._fit`` places it: by the header's
-    position; surplus fields joined into the last column unless they are blank; missing
-    fields missing."""
+    """Each contract column's raw text as the pipeline's reader (``ucj.io.readers``) fits a
+    record to the header: by the header's position; surplus fields joined into the last
+    column unless they are blank; missing fields missing."""
     surplus = f"array_to_string(f[{width + 1}:], '')"
     surplus_blank = f"CASE WHEN n > {width} THEN {_matches(surplus, f'^{SPACE}*$')} END"
     out = []
@@ -254,8 +257,9 @@ def _reader_marks() -> list[str]:
 
 
 def _reader_issues() -> str:
-    """The reader's rules, as ``ucj.io.readers._tidy`` lists them: field_count first, then
-    field_too_long and control_character in the order the columns first show them."""
+    """The reader's rules as the pipeline's reader (``ucj.io.readers``) lists them:
+    field_count first, then field_too_long and control_character in the order the columns
+    first show them."""
     marks = (f"CASE WHEN long_at IS NULL THEN "
              f"  CASE WHEN control_at IS NOT NULL THEN '{CONTROL_CHARACTER}' END "
              f"WHEN control_at IS NULL THEN '{FIELD_TOO_LONG}' "

@@ -98,6 +98,13 @@ def test_the_peer_knows_the_contract(peer):
     assert set(peer.NOT_EXPRESSED) <= set(errors)
     assert all(peer.NOT_EXPRESSED.values())  # each with its reason
     assert list(peer.WARNINGS) == [r.name for r in suite if r.severity == WARNING]
+    patterns = {r.name: r.expectation.regex for r in suite
+                if type(r.expectation).__name__ == "ExpectColumnValuesToMatchRegex"}
+    assert patterns == {
+        "periode_format": peer.PERIODE, "kpj_format": peer.KPJ, "nik_format": peer.NIK,
+        "nik_region_known": peer.NIK_PROVINCE, "npp_format": peer.NPP,
+        "upah_positive": peer.POSITIVE, "program_set": contract.PROGRAM_SET,
+        "iuran_nonnegative": peer.NON_NEGATIVE, "iuran_zero_when_nonaktif": peer.ZERO}
     con = __import__("duckdb").connect()
     assert peer.village_codes(con) == wilayah.village_codes()
     assert peer.month_end(PERIODE) == "2026-01-31"
@@ -122,6 +129,8 @@ def test_the_peer_trims_what_the_reader_trims(peer):
     trimmed = pc.utf8_trim_whitespace(pa.array([chr(c) + "a" for c in codes])).to_pylist()
     assert {chr(c) for c, t in zip(codes, trimmed, strict=True) if t == "a"} == \
         set(peer.WHITESPACE)
+    # and what Python's str.strip takes away (the reader's test of blank surplus fields)
+    assert {chr(c) for c in codes if not chr(c).strip()} == set(peer.WHITESPACE)
 
 
 def test_a_generated_month_gives_the_pipelines_lake(peer, tmp_path):
@@ -171,6 +180,7 @@ EDGE_ROWS = [
     {"nama": "A" * 5000}, {"kpj": "A" * 5000, "nama": "Asep\x07"},
     {"kpj": "000000000\x03", "nama": "B" * 4100},
     {"kpj": "00000000777"}, {"kpj": "00000000777"},  # repeated
+    {"kpj": "00000000888"},  # repeated by a record of too many fields, below
     {"kpj": ""}, {"kpj": "123"},
 ]
 HEADER = ["kpj", *[c for c in contract.COLUMNS if c not in ("kpj", "iuran")], "iuran"]
@@ -187,7 +197,7 @@ def test_the_readers_and_typing_cases(peer, tmp_path):
     header = SHUFFLED
     rows = [{**BASE, "kpj": f"{i + 1:011d}", **changes} for i, changes in enumerate(EDGE_ROWS)]
     lines = [";".join(header), *(_line(r, header) for r in rows)]
-    extra = {**BASE, "kpj": "00000000777"}  # repeats a kpj, but has too many fields
+    extra = {**BASE, "kpj": "00000000888"}  # too many fields: its kpj counts all the same
     lines += [
         "",  # a blank line inside the file
         ";;;  ;",  # only delimiters and blanks: no record
@@ -204,6 +214,7 @@ def test_the_readers_and_typing_cases(peer, tmp_path):
                  "kpj_unique", "program_set", "tgl_lahir_date"):
         assert theirs["rule_counts"].get(rule), rule
     assert theirs["warnings"] == {"nik_region_known": 1}
+    assert theirs["rule_counts"]["kpj_unique"] == 3  # 777 twice, 888 beside a shapeless row
 
 
 def test_a_quoted_file_is_outside_the_peer(peer, tmp_path):
