@@ -172,7 +172,8 @@ def bench(scale: str, rows: int, root: Path, base: Path, workers: list[int]) -> 
     slowest = max(ours, key=lambda r: r["seconds"])
     print(f"  end to end {total:.1f} s (validation with {best['workers']} worker(s)) = "
           f"{total / floor:.1f} x the DuckDB copy floor ({floor:.1f} s); peak RSS "
-          f"{max(r['rss_mb'] for r in ours):.0f} MB; dominant stage: {slowest['stage']}",
+          f"{max(r['rss_mb'] for r in results if r not in (results[0], peer)):.0f} MB; "
+          f"dominant stage: {slowest['stage']}",
           flush=True)
     load = next(r for r in results if r["stage"] == "load")
     print(ratios([("DuckDB copy floor", floor),
