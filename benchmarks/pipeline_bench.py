@@ -1,5 +1,8 @@
 """Pipeline benchmark: one month through the real code path at district, province and
-national scale, beside DuckDB's own CSV -> Parquet copy of the same file (the floor).
+national scale, beside DuckDB's own CSV -> Parquet copy of the same file (the floor) and a
+SQL-first validator doing the same job in DuckDB (the peer, ``benchmarks/sql_peer.py``: every
+enrollment rule a predicate, the same quarantine and valid rows, tested by
+tests/test_sql_peer.py).
 
     scripts/env.sh python benchmarks/pipeline_bench.py --scales district [province national]
 
@@ -11,6 +14,8 @@ Each stage runs in its own process and reports wall time, rows per second and pe
 (the largest of its processes: validation with ``--workers 2`` runs its parts in a pool of
 worker processes, as the mapped tasks of ucj_enrollment run on Celery workers).
 ``--workers 1 2`` validates the same file once per worker count: the scale-out figure.
+Each scale ends with a table of the floor, the peer, our validation (its best worker count),
+the load and end to end, in seconds, as multiples of the floor and of the peer.
 """
 
 from __future__ import annotations
@@ -28,6 +33,10 @@ SCALES = {"district": 500_000, "province": 8_000_000, "national": 61_000_000}
 BASE_ROWS = 500_000
 MONTH = "2026-01"
 FILE = f"kepesertaan_{MONTH.replace('-', '')}.csv"
+SECRET = "benchmark-secret"
+# The peer's DuckDB memory cap (it spills beyond): our validation's own footprint, under
+# 1 GB per process at every scale (README, Performance), so neither buys speed with memory.
+PEER_MEMORY_LIMIT = "1GB"
 
 STAGE = r"""
 import json, sys, time
@@ -35,11 +44,14 @@ from pathlib import Path
 import resource
 stage, work, workers = sys.argv[1], Path(sys.argv[2]), int(sys.argv[4])
 sys.path.insert(0, sys.argv[5])
-from pipeline_bench import duckdb_copy
+from pipeline_bench import PEER_MEMORY_LIMIT, SECRET, duckdb_copy, raw_copy
 t = time.time()
 rows = None
 if stage == "floor":
     rows = duckdb_copy(work / "landing" / sys.argv[3], work / "floor.parquet")
+elif stage == "sql_peer":
+    from sql_peer import run
+    rows = run(raw_copy(work, sys.argv[3]), work / "peer", SECRET, PEER_MEMORY_LIMIT)["rows_read"]
 elif stage == "gx_import":
     from ucj.validation.rules import gx_expectations
     gx_expectations()  # the quiet-GX environment, as the validator sets it
@@ -50,8 +62,8 @@ elif stage == "extract":
                               work / "raw")
 elif stage == "validate_transform":
     from ucj.pipeline import enrollment
-    out = enrollment.process(work / "raw" / sys.argv[3], work / "lake", work / "validation",
-                             "benchmark-secret", workers=workers)
+    out = enrollment.process(raw_copy(work, sys.argv[3]), work / "lake", work / "validation",
+                             SECRET, workers=workers)
     rows = out["rows_read"]
 elif stage == "load":
     from ucj import warehouse
@@ -111,6 +123,16 @@ def duckdb_copy(src: Path, dst: Path) -> int:
     return con.execute("SELECT count(*) FROM read_parquet($p)", {"p": str(dst)}).fetchone()[0]
 
 
+def raw_copy(work: Path, name: str) -> Path:
+    """The extract stage's copy of the file (the raw zone keeps each delivery under its
+    content, ``raw/sha256=<hex>/<name>``): the newest, should a re-tiled file have left an
+    older one."""
+    copies = sorted((work / "raw").glob(f"sha256=*/{name}"), key=lambda p: p.stat().st_mtime)
+    if not copies:
+        raise FileNotFoundError(f"no raw copy of {name} under {work / 'raw'}: run extract first")
+    return copies[-1]
+
+
 def run_stage(stage: str, work: Path, workers: int = 1) -> dict:
     out = subprocess.run([sys.executable, "-c", STAGE, stage, str(work), FILE, str(workers),
                           str(Path(__file__).resolve().parent)], capture_output=True, text=True)
@@ -131,8 +153,8 @@ def bench(scale: str, rows: int, root: Path, base: Path, workers: list[int]) -> 
     print(f"\n{scale}: {rows:,} rows, file {(work / 'landing' / FILE).stat().st_size / 1e9:.2f}"
           f" GB (made in {time.time() - started:.0f} s)", flush=True)
     results = []
-    stages = [("floor", 1), ("extract", 1), *(("validate_transform", w) for w in workers),
-              ("load", 1)]
+    stages = [("floor", 1), ("extract", 1), ("sql_peer", 1),
+              *(("validate_transform", w) for w in workers), ("load", 1)]
     for stage, n in stages:
         r = run_stage(stage, work, n)
         r.update(stage=stage if stage != "validate_transform" else f"{stage} x{n}",
@@ -141,15 +163,24 @@ def bench(scale: str, rows: int, root: Path, base: Path, workers: list[int]) -> 
         print(f"  {r['stage']:<22} {r['seconds']:8.1f} s {r['rows'] / r['seconds']:12,.0f} rows/s "
               f"{r['rss_mb']:8.0f} MB peak RSS", flush=True)
     floor = results[0]["seconds"]
+    peer = next(r for r in results if r["stage"] == "sql_peer")
     validations = [r for r in results if r["stage"].startswith("validate")]
     best = min(validations, key=lambda r: r["seconds"])
-    ours = [r for r in results if not r["stage"].startswith(("floor", "validate"))] + [best]
+    ours = [r for r in results if not r["stage"].startswith(("floor", "sql_peer", "validate"))]
+    ours.append(best)
     total = sum(r["seconds"] for r in ours)
     slowest = max(ours, key=lambda r: r["seconds"])
     print(f"  end to end {total:.1f} s (validation with {best['workers']} worker(s)) = "
           f"{total / floor:.1f} x the DuckDB copy floor ({floor:.1f} s); peak RSS "
-          f"{max(r['rss_mb'] for r in results[1:]):.0f} MB; dominant stage: {slowest['stage']}",
+          f"{max(r['rss_mb'] for r in results if r not in (results[0], peer)):.0f} MB; "
+          f"dominant stage: {slowest['stage']}",
           flush=True)
+    load = next(r for r in results if r["stage"] == "load")
+    print(ratios([("DuckDB copy floor", floor),
+                  ("SQL peer (validation in DuckDB)", peer["seconds"]),
+                  (f"validate + transform + lake x{best['workers']}", best["seconds"]),
+                  ("warehouse load", load["seconds"]), ("end to end (extract .. load)", total)],
+                 floor, peer["seconds"]), flush=True)
     gx = run_stage("gx_import", work)
     print(f"  importing Great Expectations (in every validation process): {gx['seconds']:.1f} s",
           flush=True)
@@ -159,6 +190,14 @@ def bench(scale: str, rows: int, root: Path, base: Path, workers: list[int]) -> 
             f"{r['workers']} worker(s) {r['seconds']:.1f} s ({one['seconds'] / r['seconds']:.2f}x)"
             for r in validations), flush=True)
     return results
+
+
+def ratios(rows: list[tuple[str, float]], floor: float, peer: float) -> str:
+    """The scale's figures as multiples of the floor and of the peer."""
+    lines = [f"  {'':<36} {'seconds':>8} {'x floor':>8} {'x peer':>8}"]
+    lines += [f"  {name:<36} {seconds:8.1f} {seconds / floor:8.1f} {seconds / peer:8.1f}"
+              for name, seconds in rows]
+    return "\n".join(lines)
 
 
 def main() -> int:
