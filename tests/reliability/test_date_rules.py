@@ -19,6 +19,9 @@ from reliability.helpers import (
     row,
 )
 
+# a month of 25 rows with 9 planted: these tests judge rows, not the delivery
+pytestmark = pytest.mark.usefixtures("row_rules_only")
+
 PERIODE = "2026-02"  # the file kepesertaan_202602.csv: its month ends on 28/02/2026
 # month_rows' participants were born 15/05/1990 and registered 01/02/2020.
 NONAKTIF = {"status": "NONAKTIF", "iuran": "0"}
