@@ -26,10 +26,12 @@ from ucj.pipeline import enrollment, reference, registry
 from ucj.warehouse import load as wl
 
 LABELS = {**company.LABELS, **village.LABELS}
-# C9 registers in February (no previous month: NULL prev columns beside C6's numbers);
-# C10 never reported WLKP (NULL jumlah_tk_wlkp in both months).
-NEW_IN_FEBRUARY = tc.company(9, None, 14, updated="2026-02-10T08:00:00Z")
-NO_WLKP = {**tc.company(10, "10000010", 0), "jumlah_tk_wlkp": None, "jumlah_tk_laki": None,
+# C11 registers in February (no previous month: NULL prev columns beside C6's numbers);
+# C12 sends no WLKP counts (a record the registry rules quarantine). Their own nibs: the
+# compliance fixture's C9 and C10 are in these extracts already (a repeated nib would
+# quarantine both records).
+NEW_IN_FEBRUARY = tc.company(11, None, 14, updated="2026-02-10T08:00:00Z")
+NO_WLKP = {**tc.company(12, "10000012", 0), "jumlah_tk_wlkp": None, "jumlah_tk_laki": None,
            "jumlah_tk_perempuan": None}
 
 
