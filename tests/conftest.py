@@ -111,3 +111,26 @@ def row_rules_only():
     mp.setenv("UCJ_BATCH_LIMITS", ROW_RULES_ONLY)
     yield
     mp.undo()
+
+
+@pytest.fixture(scope="module")
+def bi_reader_role():
+    """Leave the server's role bi_reader (cluster-wide) as found: restore its password, or
+    drop it."""
+    import psycopg2
+    from pg_helpers import admin_connection
+
+    admin = admin_connection()
+    with admin.cursor() as cur:
+        cur.execute("SELECT rolpassword FROM pg_authid WHERE rolname = 'bi_reader'")
+        before = cur.fetchone()
+    yield
+    with admin.cursor() as cur:
+        if before is None:
+            try:
+                cur.execute("DROP ROLE IF EXISTS bi_reader")
+            except psycopg2.Error:
+                pass  # still granted something in another database: leave it
+        else:
+            cur.execute("ALTER ROLE bi_reader PASSWORD %s", (before[0],))
+    admin.close()

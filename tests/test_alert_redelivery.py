@@ -10,14 +10,12 @@ was accepted by the receiver."""
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 
 import pytest
 from pg_helpers import scratch_database
 from receivers import text_of
-from reliability.helpers import python, wait_for_file
+from reliability.helpers import kill_when_signalled, python
 from test_alert_messages_backends import company_lake
 from ucj import airflow_settings, warehouse
 from ucj.alerts import company, village
@@ -99,15 +97,7 @@ def kill_after_sending(url: str, settings: dict, channel: str, tmp_path) -> str:
                            "UCJ_TEST_SIGNAL": str(signal_file), "UCJ_TEST_CHANNEL": channel,
                            "UCJ_TEST_STOP_AT": "2"},
                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        wait_for_file(signal_file, child, timeout=180)
-        os.kill(child.pid, signal.SIGKILL)  # the child this test started, by its id
-        assert child.wait(timeout=30) == -signal.SIGKILL
-    finally:
-        if child.poll() is None:
-            os.kill(child.pid, signal.SIGKILL)
-            child.wait()
-    return signal_file.read_text()
+    return kill_when_signalled(child, signal_file, timeout=180)
 
 
 def test_a_kill_between_sending_and_recording_resends_with_the_same_id(world, smtp, webhook,

@@ -35,25 +35,6 @@ def _refused(url: str, user: str) -> str:
     return str(refused.value)
 
 
-@pytest.fixture(scope="module")
-def bi_reader_role():
-    """Leave the server's role bi_reader as found: restore its password, or drop it."""
-    admin = admin_connection()
-    with admin.cursor() as cur:
-        cur.execute("SELECT rolpassword FROM pg_authid WHERE rolname = 'bi_reader'")
-        before = cur.fetchone()
-    yield
-    with admin.cursor() as cur:
-        if before is None:
-            try:
-                cur.execute("DROP ROLE IF EXISTS bi_reader")
-            except psycopg2.Error:
-                pass  # still granted something in another database: leave it
-        else:
-            cur.execute("ALTER ROLE bi_reader PASSWORD %s", (before[0],))
-    admin.close()
-
-
 @pytest.fixture
 def stranger():
     """Another login role of the cluster, granted nothing."""

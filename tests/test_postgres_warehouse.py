@@ -456,25 +456,6 @@ def test_the_reader_check_catches_a_load_outside_one_transaction(lakes, pg, pg_u
 # ---------------------------------------------------------------- bi_reader
 
 
-@pytest.fixture(scope="module")
-def bi_reader_role():
-    """Leave the server's role bi_reader as found: restore its password, or drop it."""
-    admin = admin_connection()
-    with admin.cursor() as cur:
-        cur.execute("SELECT rolpassword FROM pg_authid WHERE rolname = 'bi_reader'")
-        before = cur.fetchone()
-    yield
-    with admin.cursor() as cur:
-        if before is None:
-            try:
-                cur.execute("DROP ROLE IF EXISTS bi_reader")
-            except psycopg2.Error:
-                pass  # still granted something in another database: leave it
-        else:
-            cur.execute("ALTER ROLE bi_reader PASSWORD %s", (before[0],))
-    admin.close()
-
-
 @pytest.fixture
 def bi(bi_reader_role, lakes, pg, pg_url):
     load(pg, lakes[0])

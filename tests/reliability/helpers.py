@@ -166,6 +166,22 @@ def wait_for_file(path: Path, proc: subprocess.Popen, timeout: float = 60) -> No
 
 
 
+def kill_when_signalled(child: subprocess.Popen, signal_file: Path, timeout: float) -> str:
+    """SIGKILL ``child`` (a process this test started) once it writes ``signal_file``; what
+    the file says (where the child was)."""
+    import signal
+
+    try:
+        wait_for_file(signal_file, child, timeout=timeout)
+        os.kill(child.pid, signal.SIGKILL)  # the child this test started, by its id
+        assert child.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        if child.poll() is None:
+            os.kill(child.pid, signal.SIGKILL)
+            child.wait()
+    return signal_file.read_text()
+
+
 def npwp(i: int) -> str:
     """A legacy 15-digit NPWP whose check digit (Luhn over the first 9) is right."""
     from ucj.contracts.registry import luhn_ok

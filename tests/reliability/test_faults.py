@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
 import shutil
-import signal
 import subprocess
 from pathlib import Path
 
@@ -28,12 +26,12 @@ from reliability.helpers import (
     Env,
     checksums,
     enrollment_file,
+    kill_when_signalled,
     load,
     month_rows,
     process_month,
     python,
     row,
-    wait_for_file,
 )
 
 PERIODE = "2026-02"
@@ -98,15 +96,7 @@ def kill_during(env: Env, job: str, kill_at: str, tmp_path: Path) -> str:
                            "UCJ_TEST_KILL_AT": kill_at, "UCJ_TEST_JOB": job,
                            "UCJ_TEST_PERIODE": PERIODE},
                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        wait_for_file(signal_file, child, timeout=120)
-        os.kill(child.pid, signal.SIGKILL)  # the child this test started, by its id
-        assert child.wait(timeout=30) == -signal.SIGKILL
-    finally:
-        if child.poll() is None:
-            os.kill(child.pid, signal.SIGKILL)
-            child.wait()
-    return signal_file.read_text()
+    return kill_when_signalled(child, signal_file, timeout=120)
 
 
 def redeliver(env: Env, people: int = 45) -> None:
