@@ -79,6 +79,9 @@ def test_a_month_whose_every_row_fails_is_refused_and_january_stays(world, monke
     assert report["batch_rules"]["success"] is False
     assert {r["rule"]: r["success"] for r in report["batch_rules"]["rules"]}[
         "batch_quarantine_share"] is False
+    # on the batch's Data Docs page, beside the row rules
+    page = Path(report["data_docs"]).read_text()
+    assert "quarantine_share" in page and "other_period_share" in page
     # the raw copy the published January came from is still there, beside the refused one
     manifest = json.loads((world.lake / "enrollment" / "periode=2026-01" / "_manifest.json")
                           .read_text())
