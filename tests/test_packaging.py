@@ -66,3 +66,14 @@ def test_every_imported_package_is_declared():
     declared = {_norm(n) for n in [*DIRECT, *DEV]}
     missing = {m for m in third_party if _norm(DISTRIBUTIONS.get(m, m)) not in declared}
     assert not missing, f"imported but not declared in pyproject.toml: {missing}"
+
+
+def test_every_console_script_exists():
+    """A declared command that points at no module fails only when someone runs it."""
+    import importlib.util
+
+    for name, target in PROJECT.get("scripts", {}).items():
+        module, _, function = target.partition(":")
+        spec = importlib.util.find_spec(module)
+        assert spec is not None, f"{name}: no module {module}"
+        assert f"def {function}(" in Path(spec.origin).read_text(), f"{name}: no {target}"
