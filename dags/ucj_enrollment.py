@@ -48,7 +48,9 @@ def ucj_enrollment():
                                            datetime.now(UTC), run_id)
         return PokeReturnValue(is_done=found is not None, xcom_value=found)
 
-    @task
+    # the copy to the raw zone: a national month (9.4 GB) takes under a minute on a local
+    # disk; an hour bounds a landing zone that stalls (an object store that stops answering)
+    @task(execution_timeout=timedelta(hours=1))
     @final  # a refusal (wrong delivery) fails at once: no retry can mend it
     def extract(delivered: str, params=None, dag_run=None, data_interval_start=None,
                 data_interval_end=None, logical_date=None) -> dict:
