@@ -7,8 +7,7 @@ environment variable ``UCJ_COMPLIANCE_THRESHOLDS``. docs/compliance.md explains 
 
 from __future__ import annotations
 
-import json
-import os
+from ucj import config
 
 THRESHOLDS: dict[str, float] = {
     # Each limit keeps out one honest explanation named beside it, at every company size;
@@ -62,13 +61,7 @@ THRESHOLDS: dict[str, float] = {
 
 def thresholds(overrides: dict | str | None = None) -> dict:
     """The defaults updated by ``overrides`` (dict or JSON), else by the environment."""
-    if overrides is None:
-        overrides = os.environ.get("UCJ_COMPLIANCE_THRESHOLDS")
-    if isinstance(overrides, str):
-        overrides = json.loads(overrides) if overrides.strip() else {}
-    unknown = set(overrides or {}) - THRESHOLDS.keys()
-    if unknown:
-        raise KeyError(f"unknown compliance threshold(s): {sorted(unknown)}")
-    merged = {**THRESHOLDS, **(overrides or {})}
+    merged = config.parameters(THRESHOLDS, overrides, "UCJ_COMPLIANCE_THRESHOLDS",
+                               "compliance threshold(s)")
     merged["rotation_window_days"] = int(merged["rotation_window_days"])
     return merged

@@ -6,6 +6,7 @@ resolve the same settings from Airflow variables and connections (``ucj.airflow_
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,20 @@ class Settings:
     @property
     def sql_dir(self) -> Path:
         return sql_dir()
+
+
+def parameters(defaults: dict, overrides: dict | str | None, env: str, what: str) -> dict:
+    """``defaults`` updated by ``overrides`` (a dict or JSON text, e.g. an Airflow variable),
+    else by the JSON in the environment variable ``env``; a key ``defaults`` lacks is a
+    ``KeyError`` naming ``what`` (a typo would otherwise leave the default silently)."""
+    if overrides is None:
+        overrides = os.environ.get(env)
+    if isinstance(overrides, str):
+        overrides = json.loads(overrides) if overrides.strip() else {}
+    unknown = set(overrides or {}) - defaults.keys()
+    if unknown:
+        raise KeyError(f"unknown {what}: {sorted(unknown)}")
+    return {**defaults, **(overrides or {})}
 
 
 def sql_dir() -> Path:

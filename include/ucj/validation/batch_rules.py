@@ -18,12 +18,12 @@ knows the data really changed loads a refused delivery with the trigger paramete
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from ucj import config
 from ucj.refusal import Refused
 
 LIMITS: dict[str, float] = {
@@ -52,14 +52,8 @@ LIMITS: dict[str, float] = {
 
 def limits(overrides: dict | str | None = None) -> dict:
     """The defaults updated by ``overrides`` (dict or JSON), else by ``UCJ_BATCH_LIMITS``."""
-    if overrides is None:
-        overrides = os.environ.get("UCJ_BATCH_LIMITS")
-    if isinstance(overrides, str):
-        overrides = json.loads(overrides) if overrides.strip() else {}
-    unknown = set(overrides or {}) - LIMITS.keys()
-    if unknown:
-        raise KeyError(f"unknown batch limit(s): {sorted(unknown)}")
-    return {**LIMITS, **{k: float(v) for k, v in (overrides or {}).items()}}
+    merged = config.parameters(LIMITS, overrides, "UCJ_BATCH_LIMITS", "batch limit(s)")
+    return {k: float(v) for k, v in merged.items()}
 
 
 @dataclass(frozen=True)
