@@ -31,11 +31,11 @@ likewise ``4.2.2`` bagi hasil pajak/retribusi (BHP) and ``4.2.3`` Alokasi Dana D
 
 from __future__ import annotations
 
-import json
-import os
 import re
 
 import pandas as pd
+
+from ucj import config
 
 OFFICIALS = "PERANGKAT_DESA"
 VULNERABLE = "PEKERJA_RENTAN"
@@ -159,11 +159,5 @@ THRESHOLDS: dict[str, float] = {
 
 def thresholds(overrides: dict | str | None = None) -> dict:
     """The defaults updated by ``overrides`` (dict or JSON), else by the environment."""
-    if overrides is None:
-        overrides = os.environ.get("UCJ_VILLAGE_THRESHOLDS")
-    if isinstance(overrides, str):
-        overrides = json.loads(overrides) if overrides.strip() else {}
-    unknown = set(overrides or {}) - THRESHOLDS.keys()
-    if unknown:
-        raise KeyError(f"unknown village threshold(s): {sorted(unknown)}")
-    return {**THRESHOLDS, **(overrides or {})}
+    return config.parameters(THRESHOLDS, overrides, "UCJ_VILLAGE_THRESHOLDS",
+                             "village threshold(s)")
