@@ -299,3 +299,48 @@ def test_a_refusal_is_not_retried_and_the_other_files_go_on(tmp_path, dagbag, ai
         assert (env.lake / "reference" / table).exists()
     [hit] = webhook.requests
     assert "tenaga_kerja_desa_20X5.csv" in hit["body"]["text"]
+
+
+def test_a_refused_month_through_airflow_notifies_once_and_emits_no_asset(
+        tmp_path, dagbag, airflow_db, webhook, monkeypatch):
+    """A real ucj_enrollment run (production retries) on January re-exported with every upah
+    broken, over a good January: the commit fails on its first try naming the file and the
+    expectation, the engineers are told once, the lake keeps the good month and no asset
+    event is emitted (so the warehouse DAG, and its alerts, never run on it)."""
+    import time
+
+    from reliability.helpers import Env
+
+    env = Env.under(tmp_path)
+    for key, value in env.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("UCJ_PSEUDONYM_KEY", "reliability")
+    enrollment_file(env, "2026-01", month_rows("2026-01", 30))
+    process_month(env, "2026-01")
+    before = lake_state(env.lake)
+    monkeypatch.setenv("AIRFLOW_CONN_UCJ_ALERT_WEBHOOK",
+                       json.dumps({"conn_type": "http", "host": webhook.url}))
+    enrollment_file(env, "2026-01", [{**r, "upah": "3.737.482"}
+                                     for r in month_rows("2026-01", 30)])
+    dag = dagbag.dags["ucj_enrollment"]
+    started = time.time()
+    run = dag.test(run_conf={"periode": "2026-01"})
+    assert time.time() - started < 100  # no retry wait
+    assert str(run.state).endswith("failed")
+    states = {ti.task_id: (str(ti.state).rsplit(".", 1)[-1], ti.try_number)
+              for ti in run.get_task_instances()}
+    assert states["commit"] == ("failed", 1)
+    [hit] = webhook.requests
+    assert "kepesertaan_202601.csv" in hit["body"]["text"]
+    assert "batch_quarantine_share" in hit["body"]["text"]
+    after = lake_state(env.lake)
+    assert {k: v for k, v in after.items() if k in before} == before
+    assert all(k.startswith("raw/") for k in set(after) - set(before))
+
+    from airflow.models.asset import AssetEvent
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        events = session.query(AssetEvent).filter(
+            AssetEvent.source_run_id == run.run_id).count()
+    assert events == 0
