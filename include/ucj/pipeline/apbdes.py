@@ -71,7 +71,7 @@ def process(raw_file: Path, lake: Path, validation_dir: Path, extra_manifest: di
         source_file=raw_file.name, columns=contract.COLUMNS, schema=SCHEMA,
         prepare=contract.prepare, transform=transform,
         checks=batch_rules.BatchChecks(
-            policy=policy or batch_rules.Policy(), period_rule="tahun_matches_file",
+            policy=policy, period_rule="tahun_matches_file",
             previous=batch_rules.previous_partitions(lake, contract.SOURCE, "tahun", year)),
     )
     chunks = read_chunks(raw_file, contract.COLUMNS, contract.DELIMITER, chunk_rows=chunk_rows)

@@ -100,6 +100,7 @@ def validate_chunks(batch: Batch, chunks: Iterable[pd.DataFrame], validator: Val
                     good, bad) -> Tally:
     """Validate chunks, writing valid rows to ``good`` and quarantined rows to ``bad``."""
     tally = Tally(validator.new_report())
+    complete_over = batch.checks.complete_over if batch.checks else None
     for chunk in chunks:
         tally.read += len(chunk)
         issues = chunk.pop(READ_ISSUE) if READ_ISSUE in chunk else None
@@ -115,7 +116,6 @@ def validate_chunks(batch: Batch, chunks: Iterable[pd.DataFrame], validator: Val
             tally.first_type_error = tally.first_type_error or error
             reasons = pd.concat([reasons, untyped]).sort_index()
         bad.write(quarantine.rows(chunk, reasons, batch.columns, batch.source_file))
-        complete_over = batch.checks.complete_over if batch.checks else None
         for table in tables:
             good.write(table)
             if complete_over:

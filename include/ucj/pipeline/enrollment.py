@@ -194,7 +194,7 @@ def checks(lake: Path, periode: str,
     """The month's batch-level expectations: rows of the file's month, and no collapse
     against the month it replaces (a re-delivery) or the nearest month before."""
     return batch_rules.BatchChecks(
-        policy=policy or batch_rules.Policy(), period_rule="periode_matches_file",
+        policy=policy, period_rule="periode_matches_file",
         previous=batch_rules.previous_partitions(lake, contract.SOURCE, "periode", periode))
 
 

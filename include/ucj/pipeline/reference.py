@@ -44,7 +44,7 @@ def process(raw_file: Path, lake: Path, validation_dir: Path, extra_manifest=Non
     validator = Validator(f"reference_{table.name}_{year}", table.rules(year, villages))
     dataset = f"reference/{table.name}"
     checks = batch_rules.BatchChecks(
-        policy=policy or batch_rules.Policy(),
+        policy=policy,
         period_rule="tahun_matches_file" if year != "all" else None,
         previous=batch_rules.previous_partitions(lake, dataset, "tahun", year),
         # the coverage denominators: a year lacking a desa or kelurahan would give marts a

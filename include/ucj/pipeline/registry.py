@@ -67,7 +67,7 @@ def process(extract_file: Path, extract_id: str, lake: Path, validation_dir: Pat
         prepare=partial(contract.prepare, nib_counts=nib_counts(extract_file)),
         transform=transform,
         # an extract holds what changed since the watermark: no period, no size to hold
-        checks=batch_rules.BatchChecks(policy=policy or batch_rules.Policy()),
+        checks=batch_rules.BatchChecks(policy=policy),
     )
     chunks = read_jsonl_chunks(extract_file, contract.COLUMNS, contract.UPPER_CASE)
     result = run_batch(batch, chunks, validator, lake, validation_dir, extra_manifest)

@@ -15,7 +15,8 @@ zone. A manual run for a past month whose file is missing fails the same way at 
 This replaces the Airflow 3 ``DeadlineAlert`` the DAG carried before, and with it the
 work-around for apache/airflow#73428 that was installed whenever the DAG file was parsed.
 
-This module is imported by tasks only: keep it light (no pandas, no GX).
+The DAG file imports this module for the sensor's intervals: keep its top light (no pandas,
+no GX); the month's file names come from the enrollment pipeline, imported when a task runs.
 """
 
 from __future__ import annotations
@@ -62,14 +63,11 @@ def due_date(periode: str, day: int) -> date:
     return date(int(nxt[:4]), int(nxt[5:]), day)
 
 
-def landing_names(periode: str) -> list[str]:
-    stamp = periode.replace("-", "")
-    return [f"kepesertaan_{stamp}.csv", f"kepesertaan_{stamp}.xlsx"]
-
-
 def overdue_notice(periode: str, day: int, landing_zone: str, run_id: str | None = None
                    ) -> dict:
     """What the engineers are told when month ``periode``'s file missed its due day."""
+    from ucj.pipeline.enrollment import landing_names
+
     due = due_date(periode, day)
     names = landing_names(periode)
     return {
@@ -88,6 +86,7 @@ def look_for_delivery(landing_zone: str, periode: str, day: int, now: datetime,
     """The month's delivered file; None while it may still come (until the end of its due
     day, in the time of ``now``); :class:`DeliveryOverdue` after that."""
     from ucj.io import landing
+    from ucj.pipeline.enrollment import landing_names
 
     try:
         return landing.find_delivery(landing_zone, "enrollment", landing_names(periode))

@@ -88,10 +88,13 @@ class BatchChecks:
     batch must not collapse against: the one it replaces and the one it follows.
     ``complete_over``: a column and the codes every batch must hold a valid row for."""
 
-    policy: Policy = field(default_factory=Policy)
+    policy: Policy | None = None  # None: the defaults (limits from the environment)
     period_rule: str | None = None
     previous: list[Path] = field(default_factory=list)
     complete_over: tuple[str, frozenset[str]] | None = None
+
+    def __post_init__(self):
+        self.policy = self.policy or Policy()
 
     def facts(self, read: int, valid: int, quarantined: int, counts: dict,
               seen: set[str]) -> dict:
