@@ -166,6 +166,17 @@ def wait_for_file(path: Path, proc: subprocess.Popen, timeout: float = 60) -> No
 
 
 
+def lake_state(lake: Path, raw: bool = True, staging: bool = False) -> dict[str, str]:
+    """Every file of the lake with its SHA-256; raw copies unless ``raw`` is False, the
+    staging folders of runs in progress only when ``staging`` is True."""
+    import hashlib
+
+    return {str(p.relative_to(lake)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(lake.rglob("*"))
+            if p.is_file() and (staging or ".staging" not in p.parts)
+            and (raw or p.parts[len(lake.parts)] != "raw")}
+
+
 def kill_when_signalled(child: subprocess.Popen, signal_file: Path, timeout: float) -> str:
     """SIGKILL ``child`` (a process this test started) once it writes ``signal_file``; what
     the file says (where the child was)."""

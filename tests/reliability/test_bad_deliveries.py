@@ -23,17 +23,12 @@ from reliability.helpers import (
     checksums,
     company,
     enrollment_file,
+    lake_state,
     load,
     month_rows,
     process_month,
     write_jsonl,
 )
-
-
-def lake_state(lake: Path) -> dict[str, str]:
-    """Every file of the lake, raw copies included, with its SHA-256."""
-    return {str(p.relative_to(lake)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(lake.rglob("*")) if p.is_file() and ".staging" not in p.parts}
 
 
 def alerts(url: str) -> int:

@@ -4,7 +4,6 @@ engineers are told (a real webhook and a real SMTP server on loopback receive it
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from ucj.io.readers import SchemaError
 from ucj.notify import DataEngineerNotifier, failure_report, notify_data_engineers
 from ucj.pipeline import enrollment, reference, registry
 
+from reliability import helpers
 from reliability.helpers import (
     Env,
     checksums,
@@ -38,8 +38,7 @@ DRIFTS = {
 
 def lake_state(lake: Path) -> dict[str, str]:
     """Every committed file of the lake (raw copies aside) with its SHA-256."""
-    return {str(p.relative_to(lake)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(lake.rglob("*")) if p.is_file() and p.parts[len(lake.parts)] != "raw"}
+    return helpers.lake_state(lake, raw=False, staging=True)
 
 
 @pytest.fixture(scope="module")
