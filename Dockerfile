@@ -12,6 +12,14 @@ RUN pip install --no-cache-dir "apache-airflow==${AIRFLOW_VERSION}" \
         -r /opt/airflow/requirements.txt \
     && pip check
 
+# dbt in an interpreter of its own (README "dbt"): it does not resolve beside Airflow 3.3
+# (pathspec). The loader runs this executable (ucj.warehouse.dbt, UCJ_DBT_EXECUTABLE).
+COPY --chown=airflow:root requirements-dbt.txt /opt/airflow/requirements-dbt.txt
+RUN python -m venv /opt/airflow/dbt-venv \
+    && /opt/airflow/dbt-venv/bin/pip install --no-cache-dir -r /opt/airflow/requirements-dbt.txt \
+    && /opt/airflow/dbt-venv/bin/pip check
+ENV UCJ_DBT_EXECUTABLE=/opt/airflow/dbt-venv/bin/dbt
+
 # The project's package (include/ucj) and its SQL (include/sql). docker-compose.yml also
 # mounts ./include over this copy, so code changes need no rebuild in development; the copy
 # makes the image usable on its own.

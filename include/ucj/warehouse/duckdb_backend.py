@@ -72,11 +72,25 @@ class DuckDBWarehouse(Warehouse):
 
     def __init__(self, path: str, read_only: bool = False):
         self.path = Path(path)
+        self.read_only = read_only
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.con = self._connect()
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
         # DuckDB takes 80% of RAM by default; bounded, it spills to disk beside the file
-        self.con = duckdb.connect(str(self.path), read_only=read_only, config={
+        return duckdb.connect(str(self.path), read_only=self.read_only, config={
             "memory_limit": os.environ.get("UCJ_DUCKDB_MEMORY_LIMIT", MEMORY_LIMIT)})
+
+    @contextmanager
+    def released(self):
+        """Let another process open the file meanwhile (DuckDB allows one writing process:
+        dbt attaches the warehouse while it builds), then connect again."""
+        self.con.close()
+        try:
+            yield
+        finally:
+            self.con = self._connect()
 
     @contextmanager
     def transaction(self):

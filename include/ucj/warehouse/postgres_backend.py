@@ -184,6 +184,8 @@ class PostgresWarehouse(Warehouse):
 
     def __init__(self, url: str, read_only: bool = False):
         self.conn = psycopg2.connect(_dsn(url), application_name="ucj")
+        # for dbt, which connects on its own (ucj.warehouse.build); never logged
+        self.password = psycopg2.extensions.parse_dsn(_dsn(url)).get("password")
         self.conn.set_session(readonly=read_only, autocommit=False)
         pgext.register_type(_NUMERIC_AS_FLOAT, self.conn)
         self._open = False

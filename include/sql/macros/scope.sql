@@ -1,0 +1,56 @@
+{#- The run's scope, rendered into SQL. Every value was checked by ucj.warehouse.scope
+    (months YYYY-MM, years, numbers) before dbt saw it; quoting here is still that of SQL
+    string literals, so no value can end its literal. -#}
+
+{% macro literal(value) -%}
+  {%- if value is number -%}{{ value }}
+  {%- else -%}'{{ value | string | replace("'", "''") }}'
+  {%- endif -%}
+{%- endmacro %}
+
+{#- `column IN (values)`, or FALSE for no value (IN () is no SQL). -#}
+{% macro in_list(column, values) -%}
+  {%- if values | length == 0 -%}FALSE
+  {%- else -%}{{ column }} IN ({% for v in values %}{{ literal(v) }}{% if not loop.last %}, {% endif %}{% endfor %})
+  {%- endif -%}
+{%- endmacro %}
+
+{#- A threshold from the loader (ucj.compliance / ucj.village); no default here. -#}
+{% macro threshold(name) -%}
+  CAST({{ var(name) }} AS DOUBLE PRECISION)
+{%- endmacro %}
+
+{#- One query per month of the run's scope, stacked: `{% call(m) each(var('months')) %}
+    ... {{ literal(m.periode) }} ... {% endcall %}`. A month's query is the one the warehouse
+    ran per month before it was a dbt project, so each month reads exactly what it read then;
+    each item holds the month's periode, tahun, bulan, prev_periode, month_start and
+    next_month_start (ucj.warehouse.scope). With no month in scope, one query over a month that
+    cannot exist, returning no row, so the model still has its columns. -#}
+{% macro each(items, nothing=none) -%}
+  {%- set rows = items if items | length > 0 else [nothing or {'periode': '0000-01', 'tahun': 0, 'bulan': 1,
+      'prev_periode': '0000-00', 'month_start': '0001-01-01', 'next_month_start': '0001-02-01'}] -%}
+  {%- for item in rows %}
+  SELECT * FROM (
+  {{ caller(item) }}
+  ) AS scope_{{ loop.index }}{% if items | length == 0 %} WHERE FALSE{% endif %}
+  {% if not loop.last %}UNION ALL{% endif %}
+  {%- endfor %}
+{%- endmacro %}
+
+{#- A list of values as a one-column relation (no row for an empty list). -#}
+{% macro values_of(values, column, type) -%}
+  {%- if values | length == 0 -%}
+  SELECT CAST(NULL AS {{ type }}) AS {{ column }} WHERE FALSE
+  {%- else -%}
+  {%- for v in values %}SELECT CAST({{ literal(v) }} AS {{ type }}) AS {{ column }}{% if not loop.last %} UNION ALL {% endif %}{% endfor -%}
+  {%- endif -%}
+{%- endmacro %}
+
+{% macro date_literal(value) -%}CAST({{ literal(value) }} AS DATE){%- endmacro %}
+
+{#- Years as items of `each` ({'tahun': y}). -#}
+{% macro years_of(years) -%}
+  {%- set items = [] -%}
+  {%- for y in years %}{% do items.append({'tahun': y | int}) %}{% endfor -%}
+  {{ return(items) }}
+{%- endmacro %}

@@ -1,0 +1,8 @@
+-- One row per participant card (kpj) and month, for the months read from the lake in this
+-- run (a re-delivered month replaces, never adds). person_key is a keyed hash of the NIK.
+SELECT periode, kpj, person_key, CAST(EXTRACT(YEAR FROM tgl_lahir) AS INTEGER) AS tahun_lahir,
+       jenis_kelamin, segmen, kategori, npp, kode_desa, upah, program, has_jkk, has_jkm,
+       has_jht, has_jp, has_jkp, status, is_active, tgl_kepesertaan, tgl_nonaktif,
+       sumber_iuran, iuran
+FROM {{ ref('stg_enrollment') }}
+WHERE {{ in_list('periode', var('periodes_baru')) }}

@@ -1,0 +1,3 @@
+{{ config(materialized='ephemeral') }}
+-- Every loaded month, as the warehouse will hold them after this run.
+SELECT * FROM {{ overlay('dim_month', 'periode', var('periodes')) }} m

@@ -1,0 +1,3 @@
+{{ config(materialized='ephemeral') }}
+-- Every reference year, as the warehouse will hold them after this run.
+SELECT * FROM {{ overlay('ref_non_asn', 'tahun', var('ref_tahun')['non_asn']) }} r

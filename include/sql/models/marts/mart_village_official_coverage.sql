@@ -1,0 +1,90 @@
+-- Village-official coverage of a desa = active persons with kategori PERANGKAT_DESA placed in
+-- it / jumlah_perangkat_desa. The placement rule is applied among each person's active
+-- PERANGKAT_DESA rows, so an official who also holds another membership still counts for the
+-- village that registered them. Not defined for kelurahan.
+--
+-- As in mart_coverage.sql, a roll-up sums both sides over the same desa: those with a
+-- jumlah_perangkat_desa in the reference year (desa_penyebut of desa_wilayah); officials
+-- placed in a desa without one are counted in perangkat_tanpa_penyebut, not in the roll-up's
+-- perangkat_aktif. On its own desa row such a desa keeps them in perangkat_aktif, coverage NULL.
+{% call(m) each(var('months')) %}
+SELECT CAST(periode AS VARCHAR) AS periode,
+       CAST(tingkat AS VARCHAR) AS tingkat,
+       CAST(kode_wilayah AS VARCHAR) AS kode_wilayah,
+       CAST(nama_wilayah AS VARCHAR) AS nama_wilayah,
+       CAST(kode_kecamatan AS VARCHAR) AS kode_kecamatan,
+       CAST(tahun_referensi AS INTEGER) AS tahun_referensi,
+       CAST(perangkat_aktif AS BIGINT) AS perangkat_aktif,
+       CAST(jumlah_perangkat_desa AS BIGINT) AS jumlah_perangkat_desa,
+       CAST(coverage AS DOUBLE PRECISION) AS coverage,
+       CAST(desa_penyebut AS BIGINT) AS desa_penyebut,
+       CAST(desa_wilayah AS BIGINT) AS desa_wilayah,
+       CAST(perangkat_tanpa_penyebut AS BIGINT) AS perangkat_tanpa_penyebut
+FROM (
+    WITH month AS (
+        SELECT periode, tahun_ref_tenaga_kerja AS tahun_ref FROM {{ ref('int_dim_month') }} WHERE periode = {{ literal(m.periode) }}
+    ),
+    placed AS (
+        SELECT kode_desa
+        FROM (
+            SELECT person_key, kode_desa,
+                   ROW_NUMBER() OVER (PARTITION BY person_key
+                                      ORDER BY tgl_kepesertaan DESC NULLS LAST, kpj) AS placement
+            FROM {{ ref('int_participant_month') }}
+            WHERE periode = {{ literal(m.periode) }} AND is_active AND kategori = 'PERANGKAT_DESA'
+        ) ranked
+        WHERE placement = 1
+    ),
+    officials AS (
+        SELECT kode_desa, COUNT(*) AS perangkat_aktif FROM placed GROUP BY kode_desa
+    ),
+    desa AS (
+        SELECT m.periode, 'desa' AS tingkat, w.kode_wilayah, w.nama AS nama_wilayah,
+               w.kode_kecamatan, m.tahun_ref AS tahun_referensi,
+               COALESCE(o.perangkat_aktif, 0) AS perangkat_aktif, r.jumlah_perangkat_desa,
+               CASE WHEN r.jumlah_perangkat_desa IS NULL THEN 0 ELSE 1 END AS desa_penyebut,
+               1 AS desa_wilayah,
+               CASE WHEN r.jumlah_perangkat_desa IS NULL THEN COALESCE(o.perangkat_aktif, 0)
+                    ELSE 0 END AS perangkat_tanpa_penyebut
+        FROM {{ ref('dim_wilayah') }} w
+        CROSS JOIN month m
+        LEFT JOIN {{ ref('int_ref_tenaga_kerja_desa') }} r
+               ON r.kode_desa = w.kode_wilayah AND r.tahun = m.tahun_ref
+        LEFT JOIN officials o ON o.kode_desa = w.kode_wilayah
+        WHERE w.tingkat = 'desa'
+    ),
+    kecamatan AS (
+        SELECT d.periode, 'kecamatan' AS tingkat, d.kode_kecamatan AS kode_wilayah,
+               w.nama AS nama_wilayah, d.kode_kecamatan, MIN(d.tahun_referensi) AS tahun_referensi,
+               COALESCE(SUM(d.perangkat_aktif) FILTER (WHERE d.desa_penyebut = 1), 0)
+                   AS perangkat_aktif,
+               SUM(d.jumlah_perangkat_desa) AS jumlah_perangkat_desa,
+               SUM(d.desa_penyebut) AS desa_penyebut, SUM(d.desa_wilayah) AS desa_wilayah,
+               SUM(d.perangkat_tanpa_penyebut) AS perangkat_tanpa_penyebut
+        FROM desa d
+        JOIN {{ ref('dim_wilayah') }} w ON w.kode_wilayah = d.kode_kecamatan
+        GROUP BY d.periode, d.kode_kecamatan, w.nama
+    ),
+    kabupaten AS (
+        SELECT d.periode, 'kabupaten' AS tingkat, w.kode_wilayah, w.nama AS nama_wilayah,
+               CAST(NULL AS VARCHAR) AS kode_kecamatan, MIN(d.tahun_referensi) AS tahun_referensi,
+               COALESCE(SUM(d.perangkat_aktif) FILTER (WHERE d.desa_penyebut = 1), 0)
+                   AS perangkat_aktif,
+               SUM(d.jumlah_perangkat_desa) AS jumlah_perangkat_desa,
+               SUM(d.desa_penyebut) AS desa_penyebut, SUM(d.desa_wilayah) AS desa_wilayah,
+               SUM(d.perangkat_tanpa_penyebut) AS perangkat_tanpa_penyebut
+        FROM desa d
+        CROSS JOIN {{ ref('dim_wilayah') }} w
+        WHERE w.tingkat = 'kabupaten'
+        GROUP BY d.periode, w.kode_wilayah, w.nama
+    ),
+    areas AS (
+        SELECT * FROM desa UNION ALL SELECT * FROM kecamatan UNION ALL SELECT * FROM kabupaten
+    )
+    SELECT periode, tingkat, kode_wilayah, nama_wilayah, kode_kecamatan, tahun_referensi,
+           perangkat_aktif, jumlah_perangkat_desa,
+           CAST(perangkat_aktif AS DOUBLE PRECISION) / NULLIF(jumlah_perangkat_desa, 0) AS coverage,
+           desa_penyebut, desa_wilayah, perangkat_tanpa_penyebut
+    FROM areas
+) AS result (periode, tingkat, kode_wilayah, nama_wilayah, kode_kecamatan, tahun_referensi, perangkat_aktif, jumlah_perangkat_desa, coverage, desa_penyebut, desa_wilayah, perangkat_tanpa_penyebut)
+{% endcall %}

@@ -1,0 +1,118 @@
+"""A warehouse run: stage the lake partitions in a private build, ``dbt build`` there,
+publish in one transaction (ucj.warehouse.publish), then the alerts (their own step).
+
+DuckDB: the build is a file of its own beside the warehouse (owner-only), the warehouse
+attached to dbt read-only; the loader holds no connection to the warehouse while dbt runs
+(DuckDB allows one writing process), then attaches the build to publish. PostgreSQL: the build
+is a schema of its own in the warehouse database, dropped after the publish.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import duckdb
+
+from ucj.warehouse import dbt, publish, scope, stage
+from ucj.warehouse.base import Warehouse
+from ucj.warehouse.scope import Scope
+
+
+def refresh(wh: Warehouse, lake: Path, partitions: list[Path], run_id: str) -> dict:
+    """What ``ucj.warehouse.load.refresh`` does, through the dbt project: every changed
+    reference, registry and APBDes partition and the given months in one publish, then the
+    alerts of what it published (their own transaction, reading the published marts).
+
+    Not yet the production path: tests/test_dbt_warehouse.py shows it builds the same
+    warehouse as the SQL runner on generated data; the switch-over is issue 17's next step."""
+    from ucj.warehouse import load, village
+    from ucj.warehouse.schema import ensure_schema
+
+    with wh.transaction() as s:
+        ensure_schema(s)
+        run = scope.compute(s, lake, partitions)
+    result = build_and_publish(wh, run, run_id)
+    if run.periodes or run.tahun_dana_desa:
+        with wh.transaction() as s:
+            # a company alert's new/ongoing status depends on the month before: every loaded
+            # month from the first one rebuilt follows; a village alert assesses its year as of
+            # its latest loaded month
+            if run.periodes:
+                for periode in [m for m in load.loaded_months(s) if m >= run.periodes[0]]:
+                    load.company_alerts(s, periode)
+            for tahun in run.tahun_dana_desa:
+                village.store_alerts(s, tahun)
+    return {"months": run.periodes_baru, "dbt_seconds": result["dbt_seconds"],
+            "published": result["published"]}
+
+
+def _work(backend: str) -> Path:
+    return dbt.work_dir() / backend
+
+
+def build_and_publish(wh: Warehouse, scope: Scope, run_id: str) -> dict:
+    vars_ = scope.dbt_vars()
+    if wh.backend == "duckdb":
+        return _duckdb(wh, scope, vars_, run_id)
+    return _postgres(wh, scope, vars_, run_id)
+
+
+def _duckdb(wh, scope: Scope, vars_: dict, run_id: str) -> dict:
+    path = Path(wh.path)
+    build = path.with_name(f".{path.name}.build-{uuid.uuid4().hex[:12]}.duckdb")
+    try:
+        old = os.umask(0o077)  # the build holds person keys: owner-only, as the warehouse
+        try:
+            con = duckdb.connect(str(build))
+        finally:
+            os.umask(old)
+        try:
+            stage.stage_duckdb(con, scope, run_id)
+        finally:
+            con.close()
+        target = _work("duckdb")
+        with wh.released():
+            result = dbt.run(["build", "--target", "duckdb"], {
+                "UCJ_DBT_TARGET": "duckdb", "UCJ_DBT_BUILD_PATH": str(build),
+                "UCJ_DBT_WAREHOUSE_PATH": str(path)}, vars_, target)
+        models = dbt.publishable(target)
+        catalog = "ucj_build"
+        with wh.transaction() as s:
+            s.execute(f"ATTACH '{_escape(build)}' AS {catalog} (READ_ONLY)")
+            counts = publish.publish(s, f"{catalog}.main", models, vars_, catalog)
+        wh.con.execute(f"DETACH {catalog}")
+        return {"dbt_seconds": result.seconds, "published": counts, "nodes": result.nodes}
+    finally:
+        for f in (build, Path(str(build) + ".wal")):
+            f.unlink(missing_ok=True)
+
+
+def _escape(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _postgres(wh, scope: Scope, vars_: dict, run_id: str) -> dict:
+    schema = f"ucj_build_{uuid.uuid4().hex[:12]}"
+    params = wh.conn.get_dsn_parameters()
+    try:
+        with wh.transaction() as s:
+            s.execute(f"CREATE SCHEMA {schema}")
+            stage.stage_postgres(s, schema, scope, run_id)
+        target = _work("postgres")
+        result = dbt.run(["build", "--target", "postgres"], {
+            "UCJ_DBT_TARGET": "postgres", "UCJ_DBT_BUILD_SCHEMA": schema,
+            "UCJ_DBT_PG_HOST": params.get("host", "127.0.0.1"),
+            "UCJ_DBT_PG_PORT": params.get("port", "5432"),
+            "UCJ_DBT_PG_USER": params.get("user", "postgres"),
+            "UCJ_DBT_PG_PASSWORD": wh.password or "",
+            "UCJ_DBT_PG_DBNAME": params.get("dbname")}, vars_, target)
+        models = dbt.publishable(target)
+        with wh.transaction() as s:
+            counts = publish.publish(s, schema, models, vars_)
+        return {"dbt_seconds": result.seconds, "published": counts, "nodes": result.nodes}
+    finally:
+        with wh.transaction() as s:
+            s.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+

@@ -1,0 +1,118 @@
+"""Run the warehouse's dbt project (``include/sql``) in dbt's own interpreter.
+
+dbt lives in a virtual environment of its own (``.venv-dbt``, ``requirements-dbt.txt``): it
+does not resolve beside Airflow 3.3 (pathspec), and dbt-core 1.12 cannot be installed here
+(README, "dbt"). This module only starts that interpreter's ``dbt`` with the run's vars and
+reads what it wrote (``run_results.json``): no dbt import in the Airflow environment.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ucj.config import sql_dir
+
+log = logging.getLogger(__name__)
+ROOT = Path(__file__).resolve().parents[3]
+DBT_ENV = "UCJ_DBT_EXECUTABLE"
+
+
+class DbtFailed(RuntimeError):
+    """dbt build failed: a model, a contract or a data test (named in the message)."""
+
+
+def executable() -> str:
+    """``UCJ_DBT_EXECUTABLE``, else the repository's ``.venv-dbt``, else ``dbt`` on PATH."""
+    found = os.environ.get(DBT_ENV)
+    if found:
+        return found
+    local = ROOT / ".venv-dbt" / "bin" / "dbt"
+    return str(local) if local.exists() else "dbt"
+
+
+def work_dir() -> Path:
+    """dbt's target and log folders (outside the source tree: the image's is read-only)."""
+    home = Path(os.environ.get("UCJ_HOME", Path.cwd() / ".local"))
+    return Path(os.environ.get("UCJ_DBT_WORK_DIR", home / "dbt"))
+
+
+@dataclass
+class Result:
+    seconds: float
+    nodes: list[dict]  # unique_id, status, execution_time, message (run_results.json)
+    target_path: Path
+
+
+def run(args: list[str], env: dict[str, str], vars_: dict, target_path: Path) -> Result:
+    """``dbt <args>`` with the run's ``vars_``; raises :class:`DbtFailed` naming what failed."""
+    target_path.mkdir(parents=True, exist_ok=True)
+    full_env = {**os.environ, **env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    # partial parsing is kept per target folder; a folder per backend keeps it warm
+    cmd = [executable(), *args, "--project-dir", str(sql_dir()), "--profiles-dir",
+           str(sql_dir()), "--target-path", str(target_path), "--log-path",
+           str(work_dir() / "logs"), "--vars", json.dumps(vars_)]
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, env=full_env, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    nodes = _results(target_path)
+    if proc.returncode != 0:
+        failed = [f"{n['unique_id']}: {n['status']} {n.get('message') or ''}".strip()
+                  for n in nodes if n["status"] in ("error", "fail", "runtime error")]
+        detail = "\n".join(failed) or (proc.stdout + proc.stderr)[-4000:]
+        raise DbtFailed(f"dbt {' '.join(args[:1])} failed in {sql_dir()}:\n{detail}")
+    log.info("dbt %s: %.1f s, %d nodes", args[0], seconds, len(nodes))
+    return Result(seconds, nodes, target_path)
+
+
+def _results(target_path: Path) -> list[dict]:
+    path = target_path / "run_results.json"
+    if not path.exists():
+        return []
+    data = json.loads(path.read_text())
+    return [{"unique_id": r["unique_id"], "status": r["status"],
+             "execution_time": r.get("execution_time"), "message": r.get("message")}
+            for r in data.get("results", [])]
+
+
+def publishable(target_path: Path) -> list[dict]:
+    """The models the loader publishes, in dependency order: name, schema, key, scope and
+    column names, from dbt's manifest (``meta.publish`` in the models' YAML)."""
+    manifest = json.loads((target_path / "manifest.json").read_text())
+    order = _topological(manifest)
+    out = []
+    for uid in order:
+        node = manifest["nodes"][uid]
+        publish = node.get("config", {}).get("meta", {}).get("publish")
+        if node["resource_type"] != "model" or not publish:
+            continue
+        out.append({"name": node["name"], "schema": publish["schema"], "key": publish["key"],
+                    "scope": publish["scope"], "columns": list(node["columns"]),
+                    "description": node.get("description") or "",
+                    "column_descriptions": {c: v.get("description") or ""
+                                            for c, v in node["columns"].items()}})
+    return out
+
+
+def _topological(manifest: dict) -> list[str]:
+    deps = {uid: [d for d in n.get("depends_on", {}).get("nodes", []) if d in manifest["nodes"]]
+            for uid, n in manifest["nodes"].items()}
+    seen: set[str] = set()
+    order: list[str] = []
+
+    def visit(uid: str) -> None:
+        if uid in seen:
+            return
+        seen.add(uid)
+        for d in deps.get(uid, []):
+            visit(d)
+        order.append(uid)
+
+    for uid in sorted(deps):
+        visit(uid)
+    return order

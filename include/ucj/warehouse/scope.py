@@ -1,0 +1,145 @@
+"""What a warehouse run replaces: its scope, computed from the lake and the published audit,
+and handed to dbt as vars (include/sql/dbt_project.yml).
+
+- reference, registry and APBDes partitions whose content changed since they were loaded
+  (checksum in ``audit.reference_load``);
+- the enrollment months delivered (``periodes_baru``);
+- the months whose marts are rebuilt (``periodes``): those, every loaded month when a
+  reference year changed, the months a new registry record answers, and the loaded month after
+  each (its month-over-month figures read the month before);
+- the years whose Dana Desa marts are rebuilt.
+
+Every value is checked here (a month, a year) before dbt renders it into SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from ucj import compliance, periods, village
+from ucj.contracts import reference
+from ucj.io import lake as lk
+from ucj.warehouse import audit
+from ucj.warehouse.base import Session
+
+REFERENCE = [t.name for t in reference.TABLES]
+
+
+@dataclass
+class Part:
+    dataset: str          # enrollment, registry, village_budget or a reference table
+    value: str            # the partition value (periode, extract id, tahun)
+    path: Path
+    checksum: str | None  # reference, registry and APBDes partitions: what audit records
+    manifest: dict
+
+
+@dataclass
+class Scope:
+    parts: list[Part] = field(default_factory=list)
+    periodes: list[str] = field(default_factory=list)
+    periodes_baru: list[str] = field(default_factory=list)
+    tahun_dana_desa: list[int] = field(default_factory=list)
+
+    def of(self, dataset: str) -> list[Part]:
+        return [p for p in self.parts if p.dataset == dataset]
+
+    def dbt_vars(self) -> dict:
+        ref_tahun = {name: sorted({y for p in self.of(name) for y in _years(p.path)})
+                     for name in REFERENCE}
+        months = []
+        for periode in self.periodes:
+            start, next_start = periods.bounds(periode)
+            months.append({"periode": periode, "tahun": int(periode[:4]),
+                           "bulan": int(periode[5:]), "prev_periode": periods.shift(periode, -1),
+                           "month_start": start.isoformat(),
+                           "next_month_start": next_start.isoformat()})
+        return {"periodes": self.periodes, "periodes_baru": self.periodes_baru,
+                "months": months, "ref_tahun": ref_tahun,
+                "tahun_apbdes": sorted({int(p.value) for p in self.of("village_budget")}),
+                "tahun_dana_desa": self.tahun_dana_desa,
+                **_numbers(compliance.thresholds()), **_numbers(village.thresholds())}
+
+
+def _years(part: Path) -> set[int]:
+    """The years a reference partition holds (one file may carry several: ``tahun=all``)."""
+    table = pq.read_table(part / "data.parquet", columns=["tahun"])
+    return {int(y) for y in table.column("tahun").unique().to_pylist() if y is not None}
+
+
+def _numbers(values: dict) -> dict:
+    out = {}
+    for name, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"threshold {name} is not a number: {value!r}")
+        out[name] = value
+    return out
+
+
+def _changed(s: Session, dataset: str, folder: Path, key: str) -> list[Part]:
+    """Committed partitions of ``folder`` whose content the warehouse does not hold yet."""
+    held = dict(s.query("SELECT partition_value, checksum FROM audit.reference_load "
+                        "WHERE dataset = :dataset", {"dataset": dataset}).itertuples(index=False))
+    out = []
+    for part in sorted(folder.glob(f"{key}=*")):
+        if not (part / "_manifest.json").exists():
+            continue  # a partition still being written
+        value = part.name.split("=", 1)[1]
+        checksum = audit.partition_checksum(part)
+        if held.get(value) != checksum:
+            out.append(Part(dataset, value, part, checksum, lk.read_manifest(part)))
+    return out
+
+
+def registry_earliest(parts: list[Part]):
+    """The earliest moment a new registry record answers: its WLKP report date, or its change
+    when earlier (a company's first record answers from its first appearance)."""
+    earliest = None
+    for part in parts:
+        t = pq.read_table(part.path / "data.parquet", columns=["tgl_lapor_wlkp", "updated_at"])
+        df = t.to_pandas()
+        if df.empty:
+            continue
+        reported = pd.to_datetime(df["tgl_lapor_wlkp"]).fillna(pd.to_datetime(df["updated_at"]))
+        first = min(reported.min(), pd.to_datetime(df["updated_at"]).min())
+        if not pd.isna(first):
+            earliest = first if earliest is None else min(earliest, first)
+    return earliest
+
+
+def compute(s: Session, lake: Path, months: list[Path]) -> Scope:
+    lake = Path(lake)
+    scope = Scope()
+    for name in REFERENCE:
+        scope.parts += _changed(s, name, lake / "reference" / name, "tahun")
+    registry = _changed(s, "registry", lake / "registry", "extract")
+    apbdes = _changed(s, "village_budget", lake / "village_budget", "tahun")
+    scope.parts += registry + apbdes
+    for part in months:
+        manifest = lk.read_manifest(part)
+        periode = periods.check(manifest["periode"])
+        scope.parts.append(Part("enrollment", periode, Path(part), None, manifest))
+    loaded = list(s.query("SELECT periode FROM core.dim_month ORDER BY periode")["periode"]) \
+        if _exists(s, "core", "dim_month") else []
+    stale = set(loaded) if any(p.dataset in REFERENCE for p in scope.parts) else set()
+    earliest = registry_earliest(registry)
+    if earliest is not None:
+        stale |= {m for m in loaded if pd.Timestamp(periods.bounds(m)[1]) > pd.Timestamp(earliest)}
+    new = sorted({p.value for p in scope.of("enrollment")})
+    touched = stale | set(new)
+    after = {periods.shift(m, 1) for m in touched} & set(loaded)
+    scope.periodes_baru = new
+    scope.periodes = sorted(touched | after)
+    scope.tahun_dana_desa = sorted({int(m[:4]) for m in scope.periodes}
+                                   | {int(p.value) for p in apbdes})
+    return scope
+
+
+def _exists(s: Session, schema: str, table: str) -> bool:
+    return bool(s.scalar("SELECT COUNT(*) FROM information_schema.tables "
+                         "WHERE table_schema = :schema AND table_name = :table",
+                         {"schema": schema, "table": table}))
