@@ -9,8 +9,10 @@ is a schema of its own in the warehouse database, dropped after the publish.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -60,33 +62,55 @@ def build_and_publish(wh: Warehouse, scope: Scope, run_id: str) -> dict:
 
 
 def _duckdb(wh, scope: Scope, vars_: dict, run_id: str) -> dict:
-    path = Path(wh.path)
-    build = path.with_name(f".{path.name}.build-{uuid.uuid4().hex[:12]}.duckdb")
-    try:
+    # dbt re-parses the whole project (~10 s) whenever its profile changes, so the profile
+    # names fixed paths: the build file, and a link to the warehouse being loaded. One build
+    # at a time per work folder (the lock), as one writer at a time per warehouse.
+    work = _work("duckdb")
+    build, link = work / "build.duckdb", work / "warehouse.duckdb"
+    with _locked(work / ".lock"):
+        _remove(build)
         old = os.umask(0o077)  # the build holds person keys: owner-only, as the warehouse
         try:
             con = duckdb.connect(str(build))
         finally:
             os.umask(old)
         try:
-            stage.stage_duckdb(con, scope, run_id)
+            stage.stage_duckdb(con, scope, run_id, vars_)
         finally:
             con.close()
-        target = _work("duckdb")
-        with wh.released():
-            result = dbt.run(["build", "--target", "duckdb"], {
-                "UCJ_DBT_TARGET": "duckdb", "UCJ_DBT_BUILD_PATH": str(build),
-                "UCJ_DBT_WAREHOUSE_PATH": str(path)}, vars_, target)
-        models = dbt.publishable(target)
-        catalog = "ucj_build"
-        with wh.transaction() as s:
-            s.execute(f"ATTACH '{_escape(build)}' AS {catalog} (READ_ONLY)")
-            counts = publish.publish(s, f"{catalog}.main", models, vars_, catalog)
-        wh.con.execute(f"DETACH {catalog}")
-        return {"dbt_seconds": result.seconds, "published": counts, "nodes": result.nodes}
-    finally:
-        for f in (build, Path(str(build) + ".wal")):
-            f.unlink(missing_ok=True)
+        link.unlink(missing_ok=True)
+        link.symlink_to(Path(wh.path).resolve())
+        try:
+            with wh.released():
+                result = dbt.run(["build", "--target", "duckdb"], {
+                    "UCJ_DBT_TARGET": "duckdb", "UCJ_DBT_BUILD_PATH": str(build),
+                    "UCJ_DBT_WAREHOUSE_PATH": str(link)}, work / "target")
+            models = dbt.publishable(work / "target")
+            catalog = "ucj_build"
+            with wh.transaction() as s:
+                s.execute(f"ATTACH '{_escape(build)}' AS {catalog} (READ_ONLY)")
+                counts = publish.publish(s, f"{catalog}.main", models, vars_, catalog)
+            wh.con.execute(f"DETACH {catalog}")
+        finally:
+            link.unlink(missing_ok=True)
+            _remove(build)
+    return {"dbt_seconds": result.seconds, "published": counts, "nodes": result.nodes}
+
+
+def _remove(build: Path) -> None:
+    for f in (build, Path(str(build) + ".wal")):
+        f.unlink(missing_ok=True)
+
+
+@contextmanager
+def _locked(path: Path):
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with open(path, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _escape(path: Path) -> str:
@@ -99,15 +123,16 @@ def _postgres(wh, scope: Scope, vars_: dict, run_id: str) -> dict:
     try:
         with wh.transaction() as s:
             s.execute(f"CREATE SCHEMA {schema}")
-            stage.stage_postgres(s, schema, scope, run_id)
-        target = _work("postgres")
+            stage.stage_postgres(s, schema, scope, run_id, vars_)
+        # a target folder per database: dbt re-parses when the profile changes
+        target = _work("postgres") / params.get("dbname", "ucj")
         result = dbt.run(["build", "--target", "postgres"], {
             "UCJ_DBT_TARGET": "postgres", "UCJ_DBT_BUILD_SCHEMA": schema,
             "UCJ_DBT_PG_HOST": params.get("host", "127.0.0.1"),
             "UCJ_DBT_PG_PORT": params.get("port", "5432"),
             "UCJ_DBT_PG_USER": params.get("user", "postgres"),
             "UCJ_DBT_PG_PASSWORD": wh.password or "",
-            "UCJ_DBT_PG_DBNAME": params.get("dbname")}, vars_, target)
+            "UCJ_DBT_PG_DBNAME": params.get("dbname")}, target)
         models = dbt.publishable(target)
         with wh.transaction() as s:
             counts = publish.publish(s, schema, models, vars_)

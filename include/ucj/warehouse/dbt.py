@@ -49,14 +49,16 @@ class Result:
     target_path: Path
 
 
-def run(args: list[str], env: dict[str, str], vars_: dict, target_path: Path) -> Result:
-    """``dbt <args>`` with the run's ``vars_``; raises :class:`DbtFailed` naming what failed."""
+def run(args: list[str], env: dict[str, str], target_path: Path) -> Result:
+    """``dbt <args>``; raises :class:`DbtFailed` naming what failed. (The run's scope is staged
+    in the build, not passed as vars: dbt re-parses everything when vars change.)"""
     target_path.mkdir(parents=True, exist_ok=True)
     full_env = {**os.environ, **env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     # partial parsing is kept per target folder; a folder per backend keeps it warm
-    cmd = [executable(), *args, "--project-dir", str(sql_dir()), "--profiles-dir",
-           str(sql_dir()), "--target-path", str(target_path), "--log-path",
-           str(work_dir() / "logs"), "--vars", json.dumps(vars_)]
+    # no version check (no internet on the workers), no cache of every relation up front
+    cmd = [executable(), "--no-version-check", "--no-populate-cache", *args,
+           "--project-dir", str(sql_dir()), "--profiles-dir", str(sql_dir()),
+           "--target-path", str(target_path), "--log-path", str(work_dir() / "logs")]
     started = time.perf_counter()
     proc = subprocess.run(cmd, env=full_env, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started

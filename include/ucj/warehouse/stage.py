@@ -8,6 +8,8 @@ is staged empty, with its lake schema, so every model has its columns.
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pyarrow as pa
 
@@ -55,7 +57,7 @@ def _quoted(text: str) -> str:
     return "'" + str(text).replace("'", "''") + "'"
 
 
-def audit_frames(scope: Scope, run_id: str) -> dict[str, pd.DataFrame]:
+def audit_frames(scope: Scope, run_id: str, vars_: dict) -> dict[str, pd.DataFrame]:
     runs = pd.DataFrame([{
         "dataset": p.dataset, "run_id": run_id, "source": p.manifest["source"],
         "partition_value": p.value,
@@ -73,10 +75,11 @@ def audit_frames(scope: Scope, run_id: str) -> dict[str, pd.DataFrame]:
     loads = pd.DataFrame([{"dataset": p.dataset, "partition_value": p.value,
                            "checksum": p.checksum} for p in scope.parts if p.checksum],
                          columns=["dataset", "partition_value", "checksum"])
-    return {"lake_run_audit": runs, "lake_reference_load": loads.astype("string")}
+    return {"lake_run_audit": runs, "lake_reference_load": loads.astype("string"),
+            "lake_scope": pd.DataFrame({"scope": [json.dumps(vars_)]}, dtype="string")}
 
 
-def stage_duckdb(con, scope: Scope, run_id: str) -> None:
+def stage_duckdb(con, scope: Scope, run_id: str, vars_: dict) -> None:
     """Views over the lake partitions in the build file ``con`` holds, and the run's audit."""
     for dataset, schema in lake_schemas().items():
         name = f"lake_{STAGED_AS.get(dataset, dataset)}"
@@ -94,13 +97,13 @@ def stage_duckdb(con, scope: Scope, run_id: str) -> None:
             selects.append(f"SELECT *, {_quoted(p.value)} AS _partition FROM read_parquet("
                            f"[{files}], hive_partitioning = false)")
         con.execute(f"CREATE VIEW {name} AS " + " UNION ALL ".join(selects))
-    for name, df in audit_frames(scope, run_id).items():
+    for name, df in audit_frames(scope, run_id, vars_).items():
         con.register("_ucj_frame", df)
         con.execute(f"CREATE TABLE {name} AS SELECT * FROM _ucj_frame")
         con.unregister("_ucj_frame")
 
 
-def stage_postgres(s, schema: str, scope: Scope, run_id: str) -> None:
+def stage_postgres(s, schema: str, scope: Scope, run_id: str, vars_: dict) -> None:
     """Tables in the build schema ``schema``, filled by COPY (``s``: a PostgresSession)."""
     for dataset, arrow in lake_schemas().items():
         name = f"{schema}.lake_{STAGED_AS.get(dataset, dataset)}"
@@ -111,12 +114,13 @@ def stage_postgres(s, schema: str, scope: Scope, run_id: str) -> None:
             s.execute(f"ALTER TABLE {name} ALTER COLUMN _partition SET DEFAULT "
                       f"{_quoted(p.value)}")
             s.insert_parquet(name, str(p.path))
-    frames = audit_frames(scope, run_id)
+    frames = audit_frames(scope, run_id, vars_)
     s.execute(f"CREATE TABLE {schema}.lake_run_audit (dataset VARCHAR, run_id VARCHAR, "
               "source VARCHAR, partition_value VARCHAR, source_file VARCHAR, rows_read BIGINT, "
               "rows_valid BIGINT, rows_quarantined BIGINT, validation_success BOOLEAN, "
               "validation_report VARCHAR, data_docs VARCHAR, batch_seconds DOUBLE PRECISION)")
     s.execute(f"CREATE TABLE {schema}.lake_reference_load (dataset VARCHAR, "
               "partition_value VARCHAR, checksum VARCHAR)")
+    s.execute(f"CREATE TABLE {schema}.lake_scope (scope VARCHAR)")
     for name, df in frames.items():
         s.insert_frame(f"{schema}.{name}", df)

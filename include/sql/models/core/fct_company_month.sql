@@ -2,7 +2,7 @@
 -- the month.
 -- One query per month of the run (macro each), reading the warehouse as it will be after
 -- the run (the int_ models).
-{% call(m) each(var('months')) %}
+{% call(m) each(scope('months')) %}
 WITH month AS (
     SELECT umk FROM {{ ref('int_dim_month') }} WHERE periode = {{ literal(m.periode) }}
 ),
@@ -104,7 +104,7 @@ rotation AS (
       AND a.tgl_kepesertaan >= {{ date_literal(m.month_start) }} AND a.tgl_kepesertaan < {{ date_literal(m.next_month_start) }}
       AND NOT n.is_active
       AND n.tgl_nonaktif <= a.tgl_kepesertaan
-      AND n.tgl_nonaktif >= a.tgl_kepesertaan - CAST({{ var('rotation_window_days') }} AS INTEGER)
+      AND n.tgl_nonaktif >= a.tgl_kepesertaan - CAST({{ scope('rotation_window_days') }} AS INTEGER)
     GROUP BY a.npp
 )
 SELECT CAST({{ literal(m.periode) }} AS VARCHAR) AS periode, c.nib, c.valid_from AS company_valid_from,

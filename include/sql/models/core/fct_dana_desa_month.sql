@@ -35,7 +35,7 @@ persons AS (
     GROUP BY p.periode, p.kode_desa
 ),
 months AS (
-    {{ values_of(var('periodes_baru'), 'periode', 'VARCHAR') }}
+    {{ values_of(scope('periodes_baru'), 'periode', 'VARCHAR') }}
 )
 SELECT m.periode, w.kode_wilayah AS kode_desa,
        CAST(COALESCE(p.peserta_pp, 0) AS BIGINT) AS peserta_perangkat,

@@ -5,4 +5,4 @@ SELECT periode, kpj, person_key, CAST(EXTRACT(YEAR FROM tgl_lahir) AS INTEGER) A
        has_jht, has_jp, has_jkp, status, is_active, tgl_kepesertaan, tgl_nonaktif,
        sumber_iuran, iuran
 FROM {{ ref('stg_enrollment') }}
-WHERE {{ in_list('periode', var('periodes_baru')) }}
+WHERE {{ in_list('periode', scope('periodes_baru')) }}

@@ -1,6 +1,6 @@
 {{ config(materialized='ephemeral') }}
 -- Participants of the months in scope and of the month before each (month-over-month
 -- figures): this run's months from the lake, the others as published.
-{%- set wanted = var('periodes') + (var('months') | map(attribute='prev_periode') | list) %}
-SELECT * FROM {{ overlay('fct_participant_month', 'periode', var('periodes_baru')) }} p
+{%- set wanted = scope('periodes') + (scope('months') | map(attribute='prev_periode') | list) %}
+SELECT * FROM {{ overlay('fct_participant_month', 'periode', scope('periodes_baru')) }} p
 WHERE {{ in_list('periode', wanted) }}

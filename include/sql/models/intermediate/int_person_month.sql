@@ -1,4 +1,4 @@
 {{ config(materialized='ephemeral') }}
 -- Placed persons of the months in scope.
-SELECT * FROM {{ overlay('fct_person_month', 'periode', var('periodes_baru')) }} p
-WHERE {{ in_list('periode', var('periodes')) }}
+SELECT * FROM {{ overlay('fct_person_month', 'periode', scope('periodes_baru')) }} p
+WHERE {{ in_list('periode', scope('periodes')) }}

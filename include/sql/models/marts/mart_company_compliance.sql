@@ -1,6 +1,6 @@
 -- Compliance categories per company and month. Thresholds are bound parameters
 -- (ucj.compliance.THRESHOLDS); the rules and their reasons are in docs/compliance.md.
-{% call(m) each(var('months')) %}
+{% call(m) each(scope('months')) %}
 SELECT CAST(periode AS VARCHAR) AS periode,
        CAST(nib AS VARCHAR) AS nib,
        CAST(npp AS VARCHAR) AS npp,

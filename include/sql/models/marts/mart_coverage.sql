@@ -9,7 +9,7 @@
 -- kategori counts and counted in peserta_tanpa_penyebut instead: added to the numerator they
 -- would raise the ratio of an area whose denominator lacks their desa. On its own desa row
 -- such a desa keeps its persons in peserta_aktif, with coverage NULL.
-{% call(m) each(var('months')) %}
+{% call(m) each(scope('months')) %}
 SELECT CAST(periode AS VARCHAR) AS periode,
        CAST(tingkat AS VARCHAR) AS tingkat,
        CAST(kode_wilayah AS VARCHAR) AS kode_wilayah,

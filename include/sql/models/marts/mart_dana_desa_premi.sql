@@ -24,7 +24,7 @@
 --   participants without premium: participants >= tanpa_premi_min_peserta while the group's
 --   premium anggaran and realisasi are both 0.
 -- Flags are NULL where they cannot be assessed (no APBDes lines, or no month of the year loaded).
-{% call(m) each(years_of(var('tahun_dana_desa')), {'tahun': 0}) %}
+{% call(m) each(years_of(scope('tahun_dana_desa')), {'tahun': 0}) %}
 SELECT CAST(tahun AS INTEGER) AS tahun,
        CAST(tingkat AS VARCHAR) AS tingkat,
        CAST(kode_wilayah AS VARCHAR) AS kode_wilayah,

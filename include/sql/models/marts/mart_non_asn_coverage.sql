@@ -1,6 +1,6 @@
 -- Non-ASN coverage of an agency = distinct active persons with kategori NON_ASN at the
 -- agency's npp / jumlah_non_asn on its roster (reference year of the month).
-{% call(m) each(var('months')) %}
+{% call(m) each(scope('months')) %}
 SELECT CAST(periode AS VARCHAR) AS periode,
        CAST(kode_opd AS VARCHAR) AS kode_opd,
        CAST(nama_opd AS VARCHAR) AS nama_opd,

@@ -7,7 +7,7 @@
 -- jumlah_perangkat_desa in the reference year (desa_penyebut of desa_wilayah); officials
 -- placed in a desa without one are counted in perangkat_tanpa_penyebut, not in the roll-up's
 -- perangkat_aktif. On its own desa row such a desa keeps them in perangkat_aktif, coverage NULL.
-{% call(m) each(var('months')) %}
+{% call(m) each(scope('months')) %}
 SELECT CAST(periode AS VARCHAR) AS periode,
        CAST(tingkat AS VARCHAR) AS tingkat,
        CAST(kode_wilayah AS VARCHAR) AS kode_wilayah,
