@@ -65,6 +65,7 @@ def months_of(start: str, count: int) -> list[str]:
 def prepare(root: Path, months: list[str], rows: int) -> dict:
     """Landing files and lake partitions for ``months``; reused when already made."""
     from ucj.generate import generate
+    from ucj.io import lake as lake_io
     from ucj.io import landing
     from ucj.pipeline import apbdes, enrollment, reference, registry
     from ucj.registry.client import load_snapshot_csv
@@ -84,11 +85,13 @@ def prepare(root: Path, months: list[str], rows: int) -> dict:
 
     t = time.perf_counter()
     for source in reference.delivered_files(str(land)):
-        raw = landing.copy_to_raw(str(land), source, lake / "raw" / "reference" / Path(source).stem)
+        table = reference.source_for(Path(source).name)
+        raw = landing.copy_to_raw(str(land), source, lake_io.raw_dir(
+            lake, table, table.partition_of(Path(source).name)))
         reference.process(raw["path"], lake, val, extra_manifest={"sha256": raw["sha256"]})
     for source in apbdes.delivered_files(str(land)):
-        raw = landing.copy_to_raw(str(land), source, lake / "raw" / "village_budget" /
-                                  Path(source).stem)
+        raw = landing.copy_to_raw(str(land), source, lake_io.raw_dir(
+            lake, apbdes.SOURCE, apbdes.SOURCE.partition_of(Path(source).name)))
         apbdes.process(raw["path"], lake, val, extra_manifest={"sha256": raw["sha256"]})
     print(f"reference tables and APBDes into the lake in {time.perf_counter() - t:.1f} s",
           flush=True)
@@ -112,7 +115,7 @@ def prepare(root: Path, months: list[str], rows: int) -> dict:
         t = time.perf_counter()
         source = landing.find_delivery(str(land), "enrollment", enrollment.landing_names(periode))
         raw = landing.copy_to_raw(str(land), source,
-                                  lake / "raw" / "enrollment" / f"periode={periode}")
+                                  lake_io.raw_dir(lake, enrollment.SOURCE, periode))
         out = enrollment.process(raw["path"], lake, val, SECRET,
                                  extra_manifest={"sha256": raw["sha256"]})
         validation[periode] = time.perf_counter() - t

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from airflow.sdk import Param, dag, task
-from ucj.assets import ENROLLMENT
 from ucj.notify import notify_data_engineers
 from ucj.refusal import final, force_param
 from ucj.report.deadline import POKE_INTERVAL, SENSOR_TIMEOUT
+from ucj.sources import ENROLLMENT
 
 DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timedelta(minutes=2),
                 # after the last try: tell the data engineers (schema drift named as such)
@@ -56,12 +56,12 @@ def ucj_enrollment():
                 data_interval_end=None, logical_date=None) -> dict:
         """Copy the month's delivered file (the sensor's find) to the raw zone."""
         from ucj import airflow_settings, periods
-        from ucj.io import landing
+        from ucj.io import lake, landing
 
         periode = periods.for_run(params.get("periode"), getattr(dag_run, "run_type", None),
                                   data_interval_start, logical_date, data_interval_end)
         cfg = airflow_settings.settings()
-        raw_dir = cfg.lake / "raw" / "enrollment" / f"periode={periode}"
+        raw_dir = lake.raw_dir(cfg.lake, ENROLLMENT, periode)
         return {"periode": periode, **landing.copy_to_raw(cfg.landing_zone, delivered, raw_dir)}
 
     @task
@@ -98,7 +98,7 @@ def ucj_enrollment():
 
         return enrollment.validate_part(part, airflow_settings.settings().pseudonym_key)
 
-    @task(outlets=[ENROLLMENT])
+    @task(outlets=[ENROLLMENT.asset])
     @final
     def commit(parts: list[dict], raw: dict, params=None, outlet_events=None) -> dict:
         """The month's batch-level expectations hold (or the run is forced): its partition
@@ -111,8 +111,8 @@ def ucj_enrollment():
                                                    "raw_copy": raw["path"]},
                                    policy=airflow_settings.batch_policy(params.get("force")))
         print(f"validation report: {result['validation_report']}")
-        outlet_events[ENROLLMENT].extra = {"periode": result["periode"],
-                                           "partition": result["partition"]}
+        outlet_events[ENROLLMENT.asset].extra = {ENROLLMENT.partition_key: result["periode"],
+                                                 "partition": result["partition"]}
         return result
 
     raw = extract(wait_for_delivery())

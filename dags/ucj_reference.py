@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from airflow.sdk import dag, task
-from ucj.assets import REFERENCE
 from ucj.notify import notify_data_engineers
 from ucj.refusal import final, force_param
+from ucj.sources import REFERENCE
 
 DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timedelta(minutes=2),
                 # after the last try: tell the data engineers (schema drift named as such)
@@ -34,20 +34,21 @@ def ucj_reference():
 
         return reference.delivered_files(airflow_settings.settings().landing_zone)
 
-    @task(outlets=[REFERENCE])
+    @task(outlets=[REFERENCE[0].asset])  # one Asset for every reference table
     @final
     def process_file(source: str, params=None) -> dict:
         """One file: a name that is no reference table is refused on its own."""
         from pathlib import Path
 
         from ucj import airflow_settings
-        from ucj.io import landing
+        from ucj.io import lake, landing
         from ucj.pipeline import reference
 
         cfg = airflow_settings.settings()
-        reference.table_for(Path(source).name)
+        table = reference.source_for(Path(source).name)
         raw = landing.copy_to_raw(cfg.landing_zone, source,
-                                  cfg.lake / "raw" / "reference" / Path(source).stem)
+                                  lake.raw_dir(cfg.lake, table, table.partition_of(
+                                      Path(source).name)))
         result = reference.process(raw["path"], cfg.lake, cfg.validation_dir,
                                    extra_manifest={"sha256": raw["sha256"],
                                                    "raw_copy": raw["path"]},

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from airflow.sdk import dag, task
-from ucj.assets import REGISTRY
 from ucj.notify import notify_data_engineers
 from ucj.refusal import final, force_param
+from ucj.sources import REGISTRY
 
 DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timedelta(minutes=5),
                 # after the last try: tell the data engineers (schema drift named as such)
@@ -46,7 +46,7 @@ def ucj_registry():
         print(f"registry extract: {result['records']} records from {result['source']}")
         return result
 
-    @task(outlets=[REGISTRY])
+    @task(outlets=[REGISTRY.asset])
     @final
     def validate(extracted: dict, params=None, outlet_events=None) -> dict:
         """Validates the extract into the lake, then moves the watermark over it (quarantined
@@ -59,7 +59,7 @@ def ucj_registry():
                                   cfg.validation_dir, {"extract_source": extracted["source"]},
                                   policy=airflow_settings.batch_policy(params.get("force")))
         print(f"validation report: {result['validation_report']}")
-        outlet_events[REGISTRY].extra = {"extract": extracted["extract_id"]}
+        outlet_events[REGISTRY.asset].extra = {REGISTRY.partition_key: extracted["extract_id"]}
         return result
 
     validate(extract())

@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from airflow.sdk import dag, task
-from ucj.assets import VILLAGE_BUDGET
 from ucj.notify import notify_data_engineers
 from ucj.refusal import final, force_param
+from ucj.sources import VILLAGE_BUDGET
 
 DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timedelta(minutes=2),
                 # after the last try: tell the data engineers by e-mail and webhook
@@ -40,27 +40,27 @@ def ucj_village_budget():
 
         return apbdes.delivered_files(airflow_settings.settings().landing_zone)
 
-    @task(outlets=[VILLAGE_BUDGET])
+    @task(outlets=[VILLAGE_BUDGET.asset])
     @final
     def process_file(source: str, params=None, outlet_events=None) -> dict:
         """Raw copy, Great Expectations validation, lake partition and quarantine."""
         from pathlib import Path
 
         from ucj import airflow_settings
-        from ucj.contracts import apbdes as contract
-        from ucj.io import landing
+        from ucj.io import lake, landing
         from ucj.pipeline import apbdes
 
         cfg = airflow_settings.settings()
-        year = contract.year_of_file(Path(source).name)
+        year = VILLAGE_BUDGET.partition_of(Path(source).name)
         raw = landing.copy_to_raw(cfg.landing_zone, source,
-                                  cfg.lake / "raw" / "village_budget" / f"tahun={year}")
+                                  lake.raw_dir(cfg.lake, VILLAGE_BUDGET, year))
         result = apbdes.process(raw["path"], cfg.lake, cfg.validation_dir,
                                 extra_manifest={"sha256": raw["sha256"],
                                                 "raw_copy": raw["path"]},
                                 policy=airflow_settings.batch_policy(params.get("force")))
         print(f"validation report: {result['validation_report']}")
-        outlet_events[VILLAGE_BUDGET].extra = {"tahun": year, "partition": result["partition"]}
+        outlet_events[VILLAGE_BUDGET.asset].extra = {VILLAGE_BUDGET.partition_key: year,
+                                                     "partition": result["partition"]}
         return result
 
     process_file.expand(source=find_files())

@@ -1,9 +1,15 @@
-"""Airflow assets the DAGs publish and consume (light to import: DAG files use it)."""
+"""Airflow assets the DAGs publish and consume (light to import: DAG files use it).
+
+A source's Asset is declared with the source (``ucj.sources``); the reference tables share
+one. Only the warehouse's own Asset is declared here.
+"""
 
 from airflow.sdk import Asset
 
-ENROLLMENT = Asset(name="ucj_lake_enrollment", uri="ucj://lake/enrollment")
-REFERENCE = Asset(name="ucj_lake_reference", uri="ucj://lake/reference")
-REGISTRY = Asset(name="ucj_lake_registry", uri="ucj://lake/registry")
-VILLAGE_BUDGET = Asset(name="ucj_lake_village_budget", uri="ucj://lake/village_budget")
+from ucj import sources
+
+ENROLLMENT = sources.ENROLLMENT.asset
+REFERENCE = sources.TENAGA_KERJA_DESA.asset  # every reference table's
+REGISTRY = sources.REGISTRY.asset
+VILLAGE_BUDGET = sources.VILLAGE_BUDGET.asset
 MARTS = Asset(name="ucj_warehouse_marts", uri="ucj://warehouse/marts")

@@ -186,6 +186,7 @@ def run_pipeline(cfg: config.Settings, months: list[str], log: Path) -> None:
 
 def print_summary(cfg: config.Settings, log: Path) -> None:
     from ucj import warehouse
+    from ucj.io import lake
     from ucj.report import html as report_html
     from ucj.validation import datadocs
     from ucj.warehouse import load as wl
@@ -222,7 +223,7 @@ def print_summary(cfg: config.Settings, log: Path) -> None:
         print(sent.to_string(index=False))
     print(f"\nwarehouse:          {cfg.warehouse_url}")
     print(f"lake:               {cfg.lake}")
-    print(f"quarantine:         {cfg.lake / 'quarantine'}")
+    print(f"quarantine:         {lake.quarantine_root(cfg.lake)}")
     print(f"validation reports: {cfg.validation_dir}")
     print(f"GX Data Docs:       {datadocs.site_index(cfg.validation_dir)}")
     reports = sorted(report_html.report_dir(cfg.lake).glob("ucj_report_*.html"))

@@ -38,10 +38,10 @@ _LOCATED = {
 def partitions(lake: Path | str, source: str) -> list[tuple[str, Path]]:
     """(partition value, data file) of every file of the committed quarantine partitions of
     ``source`` (a month validated in parts has one file per part)."""
-    root = Path(lake) / "quarantine" / source
+    root = lk.quarantine_root(lake, source)
     found = []
     for folder in sorted(root.glob("*=*")) if root.exists() else []:
-        if folder.name.startswith(".") or not (folder / "_manifest.json").exists():
+        if folder.name.startswith(".") or not (folder / lk.MANIFEST).exists():
             continue  # a partition being written, or one swapped out
         found += [(folder.name.split("=", 1)[1], f) for f in lk.data_files(folder)]
     return found

@@ -80,13 +80,14 @@ def write_reference(env: Env) -> None:
 
 
 def process_reference(env: Env) -> list[dict]:
-    from ucj.io import landing
+    from ucj.io import lake, landing
     from ucj.pipeline import reference
 
     out = []
     for source in reference.delivered_files(str(env.landing)):
-        raw = landing.copy_to_raw(str(env.landing), source,
-                                  env.lake / "raw" / "reference" / Path(source).stem)
+        table = reference.source_for(Path(source).name)
+        raw = landing.copy_to_raw(str(env.landing), source, lake.raw_dir(
+            env.lake, table, table.partition_of(Path(source).name)))
         out.append(reference.process(raw["path"], env.lake, env.validation,
                                      extra_manifest={"sha256": raw["sha256"]}))
     return out
@@ -94,13 +95,14 @@ def process_reference(env: Env) -> list[dict]:
 
 def process_month(env: Env, periode: str, chunk_rows: int = 250_000) -> dict:
     """What the ucj_enrollment DAG's two tasks do for a month."""
-    from ucj.io import landing
+    from ucj.io import lake, landing
     from ucj.pipeline import enrollment
+    from ucj.sources import ENROLLMENT
 
-    source = landing.find_delivery(str(env.landing), "enrollment",
+    source = landing.find_delivery(str(env.landing), ENROLLMENT.landing_folder,
                                    enrollment.landing_names(periode))
     raw = landing.copy_to_raw(str(env.landing), source,
-                              env.lake / "raw" / "enrollment" / f"periode={periode}")
+                              lake.raw_dir(env.lake, ENROLLMENT, periode))
     return enrollment.process(raw["path"], env.lake, env.validation, os.environ[
         "UCJ_PSEUDONYM_KEY"], chunk_rows=chunk_rows, extra_manifest={"sha256": raw["sha256"]})
 

@@ -18,16 +18,12 @@ differs from the project's wilayah table).
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
-from ucj import wilayah
-from ucj.refusal import UnknownDelivery
+from ucj import sources, wilayah
 from ucj.validation import rules as r
 
-SOURCE = "village_budget"
-FILE_PATTERN = re.compile(r"^apbdes_(\d{4})\.csv$", re.IGNORECASE)
+SOURCE = sources.VILLAGE_BUDGET.name
 DELIMITER = ";"
 DATE_FORMAT = "%Y-%m-%d"
 
@@ -51,10 +47,8 @@ AMOUNT = r"^(?:\d+|\d{1,3}(?:\.\d{3})+)$"
 
 
 def year_of_file(name: str) -> str:
-    m = FILE_PATTERN.match(name)
-    if not m:
-        raise UnknownDelivery(f"{name}: refused: not an APBDes file name (apbdes_YYYY.csv)")
-    return m.group(1)
+    """The fiscal year of a delivered file's name (declared in ``ucj.sources``)."""
+    return sources.VILLAGE_BUDGET.partition_of(name)
 
 
 def amount(values: pd.Series) -> pd.Series:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import calendar
-import re
 from typing import NamedTuple
 
 import numpy as np
@@ -11,11 +10,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ucj.refusal import UnknownDelivery
+from ucj import sources
 from ucj.validation import rules as r
 
-SOURCE = "enrollment"
-FILE_PATTERN = re.compile(r"^kepesertaan_(\d{4})(0[1-9]|1[0-2])\.(csv|xlsx)$", re.IGNORECASE)
+SOURCE = sources.ENROLLMENT.name
 DELIMITER = ";"
 DATE_FORMAT = "%d/%m/%Y"
 
@@ -55,11 +53,8 @@ ZERO = r"^0+(?:\.0+)?$"
 
 
 def periode_of_file(name: str) -> str:
-    m = FILE_PATTERN.match(name)
-    if not m:
-        raise UnknownDelivery(f"{name}: refused: not an enrollment file name "
-                              "(kepesertaan_YYYYMM.csv|.xlsx with a month 01-12)")
-    return f"{m.group(1)}-{m.group(2)}"
+    """The month of a delivered file's name (``ucj.sources.ENROLLMENT`` declares the names)."""
+    return sources.ENROLLMENT.partition_of(name)
 
 
 class DateParts(NamedTuple):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,17 +17,13 @@ COUNT = r"^\d+$"
 
 @dataclass(frozen=True)
 class ReferenceTable:
+    """A table's columns, lake schema and rules; its file names, lake dataset and Asset are
+    declared with the other sources (``ucj.sources``: ``reference/<name>``)."""
+
     name: str
-    file_pattern: re.Pattern
     columns: list[str]
     schema: pa.Schema
     rules: Callable[[str | None, set[str]], list[r.Rule]]
-
-    def year_of(self, filename: str) -> str:
-        m = self.file_pattern.match(filename)
-        if not m:
-            raise ValueError(f"{filename}: not a {self.name} file")
-        return m.group(1) if m.groups() else "all"
 
 
 def _tahun_rules(year: str | None) -> list[r.Rule]:
@@ -102,7 +97,7 @@ def prepare(df: pd.DataFrame) -> pd.DataFrame:
 
 
 TENAGA_KERJA_DESA = ReferenceTable(
-    "tenaga_kerja_desa", re.compile(r"^tenaga_kerja_desa_(\d{4})\.csv$"),
+    "tenaga_kerja_desa",
     ["tahun", "kode_desa", "penduduk", "penduduk_usia_kerja", "penduduk_bekerja",
      "jumlah_perangkat_desa"],
     pa.schema([("tahun", pa.int32()), ("kode_desa", pa.string()), ("penduduk", pa.int64()),
@@ -111,14 +106,14 @@ TENAGA_KERJA_DESA = ReferenceTable(
     _tenaga_kerja_rules,
 )
 NON_ASN = ReferenceTable(
-    "non_asn", re.compile(r"^non_asn_(\d{4})\.csv$"),
+    "non_asn",
     ["tahun", "kode_opd", "nama_opd", "npp", "kode_desa", "jumlah_non_asn"],
     pa.schema([("tahun", pa.int32()), ("kode_opd", pa.string()), ("nama_opd", pa.string()),
                ("npp", pa.string()), ("kode_desa", pa.string()), ("jumlah_non_asn", pa.int32())]),
     _non_asn_rules,
 )
 UMK = ReferenceTable(
-    "umk", re.compile(r"^umk\.csv$"), ["tahun", "umk"],
+    "umk", ["tahun", "umk"],
     pa.schema([("tahun", pa.int32()), ("umk", pa.decimal128(18, 2))]),
     _umk_rules,
 )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ucj import sources
 from ucj.validation import rules as r
 
-SOURCE = "registry"
+SOURCE = sources.REGISTRY.name
 COLUMNS = [
     "nib", "npp", "npwp", "nama_perusahaan", "kbli", "skala_usaha", "kode_desa",
     "jumlah_tk_laki", "jumlah_tk_perempuan", "jumlah_tk_wlkp", "tgl_lapor_wlkp",

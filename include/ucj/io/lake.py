@@ -19,18 +19,99 @@ import shutil
 import time
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+if TYPE_CHECKING:
+    from ucj.sources import Source
 
 ROW_GROUP_ROWS = 250_000
 STALE_STAGING_SECONDS = 2 * 24 * 3600
 FILE_MODE = 0o600
 DIR_MODE = 0o700
+RAW = "raw"
+QUARANTINE = "quarantine"
+STAGING = ".staging"
+MANIFEST = "_manifest.json"
+
+
+# -- where things are: every path into the lake is made here -------------------------------
+# <lake>/<dataset>/<key>=<value>/              valid rows of a partition (dataset = Source.name)
+# <lake>/quarantine/<dataset>/<key>=<value>/   its quarantined rows
+# <lake>/raw/<dataset>/<key>=<value>/sha256=<hex16>/<file>   the delivered files, as delivered
+# <lake>/.staging/<dataset>/<key>=<value>/<id>/  parts of a partition being validated
+
+def partition_name(key: str, value: str) -> str:
+    return f"{key}={value}"
 
 
 def partition_dir(lake: Path, dataset: str, key: str, value: str) -> Path:
-    return Path(lake) / dataset / f"{key}={value}"
+    return Path(lake) / dataset / partition_name(key, value)
+
+
+def quarantine_dataset(dataset: str) -> str:
+    """The dataset holding ``dataset``'s quarantined rows (same keys and partitions)."""
+    return f"{QUARANTINE}/{dataset}"
+
+
+def quarantine_root(lake: Path, dataset: str | None = None) -> Path:
+    root = Path(lake) / QUARANTINE
+    return root / dataset if dataset else root
+
+
+def lake_partition(lake: Path, source: Source, value: str) -> Path:
+    """A source's valid partition ``value``."""
+    return partition_dir(lake, source.name, source.partition_key, value)
+
+
+def quarantine_partition(lake: Path, source: Source, value: str) -> Path:
+    return partition_dir(lake, quarantine_dataset(source.name), source.partition_key, value)
+
+
+def raw_root(lake: Path, source: Source) -> Path:
+    return Path(lake) / RAW / source.name
+
+
+def raw_dir(lake: Path, source: Source, value: str) -> Path:
+    """Where partition ``value``'s deliveries are copied (``ucj.io.landing.copy_to_raw``
+    adds ``sha256=<hex16>/<file>``)."""
+    return raw_root(lake, source) / partition_name(source.partition_key, value)
+
+
+def extract_state_dir(lake: Path, source: Source) -> Path:
+    """An API source's extract state (the registry's watermark and claims)."""
+    return raw_root(lake, source) / "_state"
+
+
+def extracts_dir(lake: Path, source: Source) -> Path:
+    """An API source's extracts as written by its client, before validation."""
+    return raw_root(lake, source) / "extracts"
+
+
+def committed_partitions(lake: Path, dataset: str, key: str) -> list[tuple[str, Path]]:
+    """(value, folder) of every committed partition of ``dataset`` (one with its manifest;
+    a partition being written or swapped out is hidden), in value order."""
+    root = Path(lake) / dataset
+    found = []
+    for folder in sorted(root.glob(f"{key}=*")) if root.exists() else []:
+        if (folder / MANIFEST).exists():
+            found.append((folder.name.split("=", 1)[1], folder))
+    return found
+
+
+def source_partitions(lake: Path, source: Source) -> list[tuple[str, Path]]:
+    """A source's committed valid partitions: what the warehouse stages."""
+    return committed_partitions(lake, source.name, source.partition_key)
+
+
+def previous_partitions(lake: Path, dataset: str, key: str, value: str) -> list[Path]:
+    """The partition a batch replaces (a re-delivery) and the nearest earlier one of its
+    dataset (``YYYY-MM`` and ``YYYY`` values sort in time order), where they exist."""
+    same = partition_dir(lake, dataset, key, value)
+    earlier = [p for v, p in committed_partitions(lake, dataset, key) if v < value]
+    return [p for p in (same, *earlier[-1:]) if (p / MANIFEST).exists()]
 
 
 class _ParquetSink:
@@ -94,7 +175,7 @@ class PartWriter(_ParquetSink):
 def staging_dir(lake: Path, dataset: str, key: str, value: str) -> Path:
     """A fresh folder for the parts of one partition, on the lake's file system (so parts
     move into the partition by rename), hidden from partition globs."""
-    folder = Path(lake) / ".staging" / dataset / f"{key}={value}" / uuid.uuid4().hex
+    folder = Path(lake) / STAGING / dataset / partition_name(key, value) / uuid.uuid4().hex
     return private_dirs(folder, exist_ok=False)
 
 
@@ -103,7 +184,7 @@ def remove_stale_staging(lake: Path, dataset: str, key: str, value: str,
     """Remove what runs of this partition left behind when they were killed: part folders
     and half-written partitions (``.<name>.<id>.tmp``). A run in progress is younger than
     ``older_than``."""
-    root = Path(lake) / ".staging" / dataset / f"{key}={value}"
+    root = Path(lake) / STAGING / dataset / partition_name(key, value)
     final = partition_dir(lake, dataset, key, value)
     left = [*(root.glob("*") if root.exists() else []),
             *(final.parent.glob(f".{final.name}.*.tmp") if final.parent.exists() else [])]
@@ -154,7 +235,7 @@ def _private_file(path: Path) -> str:
 
 
 def _write_manifest(folder: Path, manifest: dict) -> None:
-    path = folder / "_manifest.json"
+    path = folder / MANIFEST
     with open(_private_file(path), "w") as fh:
         fh.write(json.dumps(manifest, indent=2, default=str))
 
@@ -184,4 +265,4 @@ def data_files(path: Path) -> list[Path]:
 
 
 def read_manifest(partition: Path) -> dict:
-    return json.loads((Path(partition) / "_manifest.json").read_text())
+    return json.loads((Path(partition) / MANIFEST).read_text())

@@ -99,6 +99,15 @@ def find_delivery(landing_zone: str, folder: str, names: list[str]) -> str:
     return max(found)[2]
 
 
+def delivered_files(landing_zone: str, source) -> list[str]:
+    """Every file in ``source``'s landing folder that its DAG picks up (``landing_glob``),
+    sorted; names are checked by the task taking each file, so one wrong name is refused on
+    its own and the others go on."""
+    fs, root = _fs(landing_zone)
+    folder = check_name(source.landing_folder)
+    return sorted(fs.glob(f"{root.rstrip('/')}/{folder}/{source.landing_glob}"))
+
+
 def _modified(fs, path: str) -> float:
     try:
         stamp = fs.modified(path)

@@ -14,15 +14,17 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from ucj import village, wilayah
+from ucj import village
 from ucj.contracts import apbdes as contract
+from ucj.io import lake as lk
+from ucj.io import landing
 from ucj.io.readers import read_chunks
 from ucj.io.readers.frames import ROW_NUMBER
 from ucj.pipeline.batch import Batch, run_batch
+from ucj.sources import VILLAGE_BUDGET as SOURCE
 from ucj.validation import batch_rules
-from ucj.validation.engine import Validator
 
-LANDING_FOLDER = "village_budget"
+LANDING_FOLDER = SOURCE.landing_folder
 SCHEMA = pa.schema([
     ("tahun", pa.int32()), ("kode_desa", pa.string()), ("nama_desa", pa.string()),
     ("jenis", pa.string()), ("kode_kegiatan", pa.string()), ("kode_rekening", pa.string()),
@@ -35,7 +37,12 @@ SCHEMA = pa.schema([
 
 
 def landing_names(tahun: int | str) -> list[str]:
-    return [f"apbdes_{tahun}.csv"]
+    return SOURCE.landing_names(tahun)
+
+
+def read(path: Path, columns: list[str], chunk_rows: int = 250_000):
+    """The source's reader (``ucj.sources.VILLAGE_BUDGET``)."""
+    return read_chunks(path, columns, contract.DELIMITER, chunk_rows=chunk_rows)
 
 
 def transform(df: pd.DataFrame) -> pa.Table:
@@ -64,25 +71,17 @@ def process(raw_file: Path, lake: Path, validation_dir: Path, extra_manifest: di
             chunk_rows: int = 250_000, policy: batch_rules.Policy | None = None) -> dict:
     """Validate one year's file; write valid lines and the quarantine to the lake."""
     raw_file = Path(raw_file)
-    year = contract.year_of_file(raw_file.name)
-    validator = Validator(f"apbdes_{year}", contract.rules(year, wilayah.village_codes()))
-    batch = Batch(
-        source=contract.SOURCE, partition_key="tahun", partition_value=year,
-        source_file=raw_file.name, columns=contract.COLUMNS, schema=SCHEMA,
-        prepare=contract.prepare, transform=transform,
+    year = SOURCE.partition_of(raw_file.name)
+    batch = Batch.of(
+        SOURCE, year, raw_file.name, contract.prepare, transform,
         checks=batch_rules.BatchChecks(
             policy=policy, period_rule="tahun_matches_file",
-            previous=batch_rules.previous_partitions(lake, contract.SOURCE, "tahun", year)),
-    )
-    chunks = read_chunks(raw_file, contract.COLUMNS, contract.DELIMITER, chunk_rows=chunk_rows)
-    return run_batch(batch, chunks, validator, lake, validation_dir, extra_manifest)
+            previous=lk.previous_partitions(lake, SOURCE.name, SOURCE.partition_key, year)))
+    return run_batch(batch, SOURCE.read(raw_file, chunk_rows), SOURCE.validator(year), lake,
+                     validation_dir, extra_manifest)
 
 
 def delivered_files(landing_zone: str) -> list[str]:
     """Every CSV file in the landing zone's ``village_budget/`` folder: one whose name is not
     ``apbdes_YYYY.csv`` is refused by its own task (named), the others go on."""
-    import fsspec
-
-    fs, root = fsspec.core.url_to_fs(str(landing_zone))
-    found = fs.glob(f"{root.rstrip('/')}/{LANDING_FOLDER}/*.csv")
-    return sorted(found)
+    return landing.delivered_files(landing_zone, SOURCE)

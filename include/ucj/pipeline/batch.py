@@ -30,6 +30,7 @@ import pyarrow as pa
 
 from ucj.io import lake as lk
 from ucj.io.readers.frames import FIELD_COUNT, READ_ISSUE
+from ucj.sources import Source
 from ucj.validation import datadocs, quarantine
 from ucj.validation.batch_rules import BatchChecks, BatchRefused
 from ucj.validation.engine import Report, Validator
@@ -40,7 +41,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Batch:
-    source: str
+    source: str  # the source's lake dataset (``Source.name``)
     partition_key: str
     partition_value: str
     source_file: str
@@ -49,6 +50,16 @@ class Batch:
     prepare: Callable[[pd.DataFrame], pd.DataFrame]
     transform: Callable[[pd.DataFrame], pa.Table]
     checks: BatchChecks | None = None  # the source's batch-level expectations
+
+    @classmethod
+    def of(cls, source: Source, value: str, source_file: str, prepare, transform,
+           checks: BatchChecks | None = None) -> Batch:
+        """Partition ``value`` of ``source``: dataset, key, columns and lake schema as the
+        source declares them."""
+        return cls(source=source.name, partition_key=source.partition_key,
+                   partition_value=value, source_file=source_file,
+                   columns=source.column_names(), schema=source.lake_schema(),
+                   prepare=prepare, transform=transform, checks=checks)
 
 
 @dataclass
@@ -80,7 +91,7 @@ def run_batch(batch: Batch, chunks: Iterable[pd.DataFrame], validator: Validator
     key, value = batch.partition_key, batch.partition_value
     restore_partitions(lake, batch.source, key, value)
     with lk.PartitionWriter(lake, batch.source, key, value, batch.schema) as good, \
-            lk.PartitionWriter(lake, f"quarantine/{batch.source}", key, value,
+            lk.PartitionWriter(lake, lk.quarantine_dataset(batch.source), key, value,
                                quarantine.schema(batch.columns)) as bad:
         tally = validate_chunks(batch, chunks, validator, good, bad)
         manifest = finish(batch, tally, validation_dir, started, extra_manifest)
@@ -91,7 +102,7 @@ def run_batch(batch: Batch, chunks: Iterable[pd.DataFrame], validator: Validator
 
 def restore_partitions(lake: Path, source: str, key: str, value: str) -> None:
     """Put back a partition a killed swap left aside; remove a killed run's leftovers."""
-    for dataset in (source, f"quarantine/{source}"):
+    for dataset in (source, lk.quarantine_dataset(source)):
         restore_interrupted_swap(lk.partition_dir(lake, dataset, key, value))
         lk.remove_stale_staging(lake, dataset, key, value)
 
@@ -269,7 +280,8 @@ def build_data_docs(validation_dir: Path, batch: Batch, report: Report, read: in
 
 
 def write_report(validation_dir: Path, batch: Batch, report: dict) -> Path:
-    folder = Path(validation_dir) / batch.source / f"{batch.partition_key}={batch.partition_value}"
+    folder = (Path(validation_dir) / batch.source
+              / lk.partition_name(batch.partition_key, batch.partition_value))
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "validation.json"
     path.write_text(json.dumps({"source_file": batch.source_file, **report}, indent=2))

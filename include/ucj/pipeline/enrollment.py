@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ucj import pseudonym, wilayah
+from ucj import pseudonym
 from ucj.contracts import enrollment as contract
 from ucj.io import lake as lk
 from ucj.io import landing
@@ -27,6 +27,7 @@ from ucj.io.readers.delimited import read_csv_chunks
 from ucj.io.readers.frames import ROW_NUMBER
 from ucj.io.readers.parts import plan_parts
 from ucj.pipeline.batch import Batch, finish, restore_partitions, validate_chunks
+from ucj.sources import ENROLLMENT as SOURCE
 from ucj.validation import batch_rules, quarantine
 from ucj.validation.engine import Validator
 
@@ -44,15 +45,18 @@ SCHEMA = pa.schema([
 
 
 def landing_names(periode: str) -> list[str]:
-    stamp = periode.replace("-", "")
-    return [f"kepesertaan_{stamp}.csv", f"kepesertaan_{stamp}.xlsx"]
+    return SOURCE.landing_names(periode)
+
+
+def read(path: Path, columns: list[str], chunk_rows: int = 250_000):
+    """The source's reader (``ucj.sources.ENROLLMENT``): a CSV or workbook delivery."""
+    return read_chunks(path, columns, contract.DELIMITER, contract.UPPER_CASE, chunk_rows)
 
 
 def _chunks(path: Path, chunk_rows: int, byte_range: tuple[int, int, int] | None = None,
             keep: list[str] | None = None):
     if byte_range is None:
-        return read_chunks(path, contract.COLUMNS, contract.DELIMITER, contract.UPPER_CASE,
-                           chunk_rows)
+        return SOURCE.read(path, chunk_rows)
     return read_csv_chunks(path, contract.COLUMNS, contract.DELIMITER, contract.UPPER_CASE,
                            chunk_rows, byte_range=byte_range, keep=keep)
 
@@ -119,12 +123,12 @@ def plan(raw_file: Path, lake: Path, part_rows: int | None = None) -> list[dict]
     raw_file = Path(raw_file)
     part_rows = part_rows or int(os.environ.get("UCJ_PART_ROWS", PART_ROWS))
     periode = contract.periode_of_file(landing.check_name(raw_file.name))
-    restore_partitions(lake, contract.SOURCE, "periode", periode)
+    restore_partitions(lake, SOURCE.name, SOURCE.partition_key, periode)
     # the header (schema drift) and a first record, before any part starts
     next(iter(_chunks(raw_file, 1)))
     ranges = (plan_parts(raw_file, part_rows) if raw_file.suffix.lower() == ".csv"
               else [None])
-    staging = lk.staging_dir(lake, contract.SOURCE, "periode", periode)
+    staging = lk.staging_dir(lake, SOURCE.name, SOURCE.partition_key, periode)
     return [{"index": i, "of": len(ranges), "byte_range": r, "raw_file": str(raw_file),
              "periode": periode, "lake": str(lake), "staging": str(staging),
              "planned_at": time.time()}
@@ -183,10 +187,8 @@ def _duplicates_in(part: dict, rows: pd.Index) -> pd.Series:
 
 def _batch(part: dict, secret: str, prepare,
            checks: batch_rules.BatchChecks | None = None) -> Batch:
-    return Batch(
-        source=contract.SOURCE, partition_key="periode", partition_value=part["periode"],
-        source_file=Path(part["raw_file"]).name, columns=contract.COLUMNS, schema=SCHEMA,
-        prepare=prepare, transform=partial(transform, secret=secret), checks=checks)
+    return Batch.of(SOURCE, part["periode"], Path(part["raw_file"]).name, prepare,
+                    partial(transform, secret=secret), checks)
 
 
 def checks(lake: Path, periode: str,
@@ -195,7 +197,7 @@ def checks(lake: Path, periode: str,
     against the month it replaces (a re-delivery) or the nearest month before."""
     return batch_rules.BatchChecks(
         policy=policy, period_rule="periode_matches_file",
-        previous=batch_rules.previous_partitions(lake, contract.SOURCE, "periode", periode))
+        previous=lk.previous_partitions(lake, SOURCE.name, SOURCE.partition_key, periode))
 
 
 @lru_cache(maxsize=1)
@@ -203,7 +205,7 @@ def _validator(periode: str) -> Validator:
     """One validator per month and process: a worker taking part after part reuses it (GX's
     context keeps what a validator registers, the last batch of each of its assets included:
     a new one per part would grow the process by tens of MB a part)."""
-    return Validator(f"enrollment_{periode}", contract.rules(periode, wilayah.village_codes()))
+    return SOURCE.validator(periode)
 
 
 def validate_part(part: dict, secret: str, chunk_rows: int = CHUNK_ROWS) -> str:
@@ -238,14 +240,14 @@ def commit(parts: list[dict], validation_dir: Path, extra_manifest: dict | None 
     for part in parts[1:]:
         tally.merge(pickle.loads(_part_file(part, "tally", "pickle").read_bytes()))
     lake, staging = Path(first["lake"]), Path(first["staging"])
-    restore_partitions(lake, contract.SOURCE, "periode", first["periode"])
+    restore_partitions(lake, SOURCE.name, SOURCE.partition_key, first["periode"])
     batch = _batch(first, "", None, checks(lake, first["periode"], policy))
     manifest = finish(batch, tally, validation_dir, first["planned_at"],
                       {"parts": len(parts), **(extra_manifest or {})})
-    key, periode = "periode", first["periode"]
+    key, periode = SOURCE.partition_key, first["periode"]
     quarantine_dir = lk.commit_parts([_part_file(p, "quarantine") for p in parts], lake,
-                                     f"quarantine/{contract.SOURCE}", key, periode, manifest)
-    valid_dir = lk.commit_parts([_part_file(p, "valid") for p in parts], lake, contract.SOURCE,
+                                     lk.quarantine_dataset(SOURCE.name), key, periode, manifest)
+    valid_dir = lk.commit_parts([_part_file(p, "valid") for p in parts], lake, SOURCE.name,
                                 key, periode, manifest)
     shutil.rmtree(staging, ignore_errors=True)
     return {**manifest, "partition": str(valid_dir), "quarantine": str(quarantine_dir)}

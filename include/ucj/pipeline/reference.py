@@ -7,13 +7,15 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from ucj import wilayah
+from ucj import sources, wilayah
 from ucj.contracts import reference as contract
+from ucj.io import lake as lk
+from ucj.io import landing
 from ucj.io.readers import read_chunks
 from ucj.pipeline.batch import Batch, run_batch
-from ucj.refusal import UnknownDelivery
 from ucj.validation import batch_rules
-from ucj.validation.engine import Validator
+
+LANDING_FOLDER = "reference"
 
 
 def transform(df: pd.DataFrame, table: contract.ReferenceTable) -> pa.Table:
@@ -27,44 +29,44 @@ def transform(df: pd.DataFrame, table: contract.ReferenceTable) -> pa.Table:
     return pa.table(data, schema=table.schema)
 
 
+def read(path: Path, columns: list[str], chunk_rows: int | None = None):
+    """The reference tables' reader (``ucj.sources.REFERENCE``)."""
+    options = {"chunk_rows": chunk_rows} if chunk_rows else {}
+    return read_chunks(path, columns, contract.DELIMITER, **options)
+
+
+def source_for(filename: str) -> sources.Source:
+    """The reference table a delivered file is (its :class:`~ucj.sources.Source`); a name
+    that is none is refused, naming it."""
+    return sources.recognise(LANDING_FOLDER, filename)
+
+
 def table_for(filename: str) -> contract.ReferenceTable:
-    for table in contract.TABLES:
-        if table.file_pattern.match(filename):
-            return table
-    raise UnknownDelivery(f"{filename}: refused: not a reference table of the contract "
-                          f"({', '.join(t.file_pattern.pattern for t in contract.TABLES)})")
+    name = source_for(filename).name
+    return next(t for t in contract.TABLES if name == f"{LANDING_FOLDER}/{t.name}")
 
 
 def process(raw_file: Path, lake: Path, validation_dir: Path, extra_manifest=None,
             policy: batch_rules.Policy | None = None) -> dict:
     raw_file = Path(raw_file)
+    source = source_for(raw_file.name)
     table = table_for(raw_file.name)
-    year = table.year_of(raw_file.name)
-    villages = wilayah.village_codes()
-    validator = Validator(f"reference_{table.name}_{year}", table.rules(year, villages))
-    dataset = f"reference/{table.name}"
+    year = source.partition_of(raw_file.name)
     checks = batch_rules.BatchChecks(
         policy=policy,
         period_rule="tahun_matches_file" if year != "all" else None,
-        previous=batch_rules.previous_partitions(lake, dataset, "tahun", year),
+        previous=lk.previous_partitions(lake, source.name, source.partition_key, year),
         # the coverage denominators: a year lacking a desa or kelurahan would give marts a
         # numerator over one set of desa and a denominator over another
-        complete_over=(("kode_desa", frozenset(villages))
-                       if table is contract.TENAGA_KERJA_DESA else None))
-    batch = Batch(
-        source=dataset, partition_key="tahun", partition_value=year,
-        source_file=raw_file.name, columns=table.columns, schema=table.schema,
-        prepare=contract.prepare, transform=lambda df: transform(df, table), checks=checks,
-    )
-    chunks = read_chunks(raw_file, table.columns, contract.DELIMITER)
-    return run_batch(batch, chunks, validator, lake, validation_dir, extra_manifest)
+        complete_over=(("kode_desa", frozenset(wilayah.village_codes()))
+                       if source is sources.TENAGA_KERJA_DESA else None))
+    batch = Batch.of(source, year, raw_file.name, contract.prepare,
+                     lambda df: transform(df, table), checks)
+    return run_batch(batch, source.read(raw_file), source.validator(year), lake,
+                     validation_dir, extra_manifest)
 
 
 def delivered_files(landing_zone: str) -> list[str]:
     """Every CSV file in the landing zone's ``reference/`` folder: one that is no reference
     table of the contract is refused by its own task (named), the others go on."""
-    import fsspec
-
-    fs, root = fsspec.core.url_to_fs(str(landing_zone))
-    found = fs.glob(f"{root.rstrip('/')}/reference/*.csv")
-    return sorted(found)
+    return landing.delivered_files(landing_zone, sources.in_folder(LANDING_FOLDER)[0])

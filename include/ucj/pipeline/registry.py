@@ -9,13 +9,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ucj import wilayah
 from ucj.contracts import registry as contract
 from ucj.io import lake as lake_io
 from ucj.io.readers.jsonl import read_jsonl_chunks
 from ucj.pipeline.batch import Batch, run_batch
+from ucj.sources import REGISTRY as SOURCE
 from ucj.validation import batch_rules
-from ucj.validation.engine import Validator
 
 SCHEMA = pa.schema([
     ("nib", pa.string()), ("npp", pa.string()), ("npwp", pa.string()),
@@ -44,6 +43,12 @@ def transform(df: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pandas(out, schema=SCHEMA, preserve_index=False)
 
 
+def read(path: Path, columns: list[str], chunk_rows: int | None = None):
+    """The source's reader (``ucj.sources.REGISTRY``): the API client's JSON lines."""
+    options = {"chunk_rows": chunk_rows} if chunk_rows else {}
+    return read_jsonl_chunks(path, columns, contract.UPPER_CASE, **options)
+
+
 def nib_counts(path: Path) -> pd.Series:
     nib = pd.concat([c["nib"] for c in read_jsonl_chunks(path, contract.COLUMNS)] or
                     [pd.Series(dtype="object")], ignore_index=True)
@@ -60,17 +65,13 @@ def process(extract_file: Path, extract_id: str, lake: Path, validation_dir: Pat
     from ucj.registry.watermark import claim_path, commit_extract
 
     extract_file = Path(extract_file)
-    validator = Validator("registry", contract.rules(wilayah.village_codes()))
-    batch = Batch(
-        source=contract.SOURCE, partition_key="extract", partition_value=extract_id,
-        source_file=extract_file.name, columns=contract.COLUMNS, schema=SCHEMA,
-        prepare=partial(contract.prepare, nib_counts=nib_counts(extract_file)),
-        transform=transform,
+    batch = Batch.of(
+        SOURCE, extract_id, extract_file.name,
+        partial(contract.prepare, nib_counts=nib_counts(extract_file)), transform,
         # an extract holds what changed since the watermark: no period, no size to hold
-        checks=batch_rules.BatchChecks(policy=policy),
-    )
-    chunks = read_jsonl_chunks(extract_file, contract.COLUMNS, contract.UPPER_CASE)
-    result = run_batch(batch, chunks, validator, lake, validation_dir, extra_manifest)
+        checks=batch_rules.BatchChecks(policy=policy))
+    result = run_batch(batch, SOURCE.read(extract_file), SOURCE.validator(extract_id), lake,
+                       validation_dir, extra_manifest)
     if claim_path(extract_file).exists():  # the API client's extract: commit it
         mark = commit_extract(extract_file, valid_nibs(Path(result["partition"])))
         result["watermark"] = mark.updated_at
@@ -92,7 +93,8 @@ def extract(base_url: str, token: str, lake: Path, landing_zone: str, **options)
     go to ``extract_registry`` (``deadline``, ``snapshot_max_age_days``, ...)."""
     from ucj.registry.client import extract_registry
 
-    raw = Path(lake) / "raw" / "registry"
-    result = extract_registry(base_url, token, state_dir=raw / "_state",
-                              landing_dir=landing_zone, out_dir=raw / "extracts", **options)
+    result = extract_registry(base_url, token,
+                              state_dir=lake_io.extract_state_dir(lake, SOURCE),
+                              landing_dir=landing_zone,
+                              out_dir=lake_io.extracts_dir(lake, SOURCE), **options)
     return {**result.as_dict(), "extract_id": Path(result.path).stem.removeprefix("perusahaan_")}

@@ -16,7 +16,7 @@ This replaces the Airflow 3 ``DeadlineAlert`` the DAG carried before, and with i
 work-around for apache/airflow#73428 that was installed whenever the DAG file was parsed.
 
 The DAG file imports this module for the sensor's intervals: keep its top light (no pandas,
-no GX); the month's file names come from the enrollment pipeline, imported when a task runs.
+no GX); the month's file names and landing folder come from ``ucj.sources.ENROLLMENT``.
 """
 
 from __future__ import annotations
@@ -66,17 +66,18 @@ def due_date(periode: str, day: int) -> date:
 def overdue_notice(periode: str, day: int, landing_zone: str, run_id: str | None = None
                    ) -> dict:
     """What the engineers are told when month ``periode``'s file missed its due day."""
-    from ucj.pipeline.enrollment import landing_names
+    from ucj.sources import ENROLLMENT
 
     due = due_date(periode, day)
-    names = landing_names(periode)
+    names = ENROLLMENT.landing_names(periode)
     return {
         "type": "pipeline_deadline", "kind": "deadline_missed_file_missing",
         "subject": f"[UCJ] enrollment {periode} overdue: file due {due.isoformat()}",
         "text": (f"The enrollment snapshot of {periode} was due on {due.isoformat()} (day "
                  f"{day} of the following month). Neither {names[0]} nor {names[1]} has "
-                 f"arrived in {landing_zone}/enrollment: ask BPJS Ketenagakerjaan for the "
-                 "delivery, then run ucj_enrollment for the month again."),
+                 f"arrived in {landing_zone}/{ENROLLMENT.landing_folder}: ask BPJS "
+                 "Ketenagakerjaan for the delivery, then run ucj_enrollment for the month "
+                 "again."),
         "periode": periode, "due": due.isoformat(), "run_id": run_id, "file": None,
     }
 
@@ -86,10 +87,11 @@ def look_for_delivery(landing_zone: str, periode: str, day: int, now: datetime,
     """The month's delivered file; None while it may still come (until the end of its due
     day, in the time of ``now``); :class:`DeliveryOverdue` after that."""
     from ucj.io import landing
-    from ucj.pipeline.enrollment import landing_names
+    from ucj.sources import ENROLLMENT
 
     try:
-        return landing.find_delivery(landing_zone, "enrollment", landing_names(periode))
+        return landing.find_delivery(landing_zone, ENROLLMENT.landing_folder,
+                                     ENROLLMENT.landing_names(periode))
     except landing.DeliveryMissing:
         if now.date() <= due_date(periode, day):
             return None

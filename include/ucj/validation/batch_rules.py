@@ -17,13 +17,13 @@ knows the data really changed loads a refused delivery with the trigger paramete
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from ucj import config
+from ucj.io import lake
 from ucj.refusal import Refused
 
 LIMITS: dict[str, float] = {
@@ -190,17 +190,7 @@ class Verdict:
 
 
 def _rows_valid(partition: Path) -> int | None:
-    manifest = Path(partition) / "_manifest.json"
-    if not manifest.exists():
+    if not (Path(partition) / lake.MANIFEST).exists():
         return None
-    return int(json.loads(manifest.read_text()).get("rows_valid") or 0)
+    return int(lake.read_manifest(partition).get("rows_valid") or 0)
 
-
-def previous_partitions(lake: Path, dataset: str, key: str, value: str) -> list[Path]:
-    """The partition a batch replaces (a re-delivery) and the nearest earlier one of its
-    dataset (``YYYY-MM`` and ``YYYY`` values sort in time order), where they exist."""
-    root = Path(lake) / dataset
-    same = root / f"{key}={value}"
-    earlier = sorted(p for p in root.glob(f"{key}=*")
-                     if p.name.split("=", 1)[1] < value and (p / "_manifest.json").exists())
-    return [p for p in (same, *earlier[-1:]) if (p / "_manifest.json").exists()]
