@@ -114,8 +114,8 @@ def build(path: Path, dana_desa: str = "rows"):
     """The test warehouse; ``dana_desa``: rows, empty (the mart exists, no APBDes loaded) or
     absent (the mart does not exist)."""
     wh = warehouse.connect(f"duckdb:///{path}")
+    wl.refresh(wh, path.parent / "no-lake", [], "schema")  # every model's table, empty
     with wh.transaction() as s:
-        wl.ensure_schema(s)
         s.insert_frame("marts.mart_coverage", coverage_rows())
         for periode in MONTHS:
             s.insert_frame("marts.mart_village_official_coverage", official_rows(periode))

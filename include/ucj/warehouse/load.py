@@ -35,11 +35,12 @@ def loaded_months(s: Session) -> list[str]:
 
 
 def publish(wh: Warehouse, lake: Path, partitions: list[Path], run_id: str,
-            overrides: dict | None = None) -> dict:
-    """Build and publish the run's scope; what was published, for :func:`store_alerts`."""
+            rebuild: list[str] = ()) -> dict:
+    """Build and publish the run's scope (``rebuild``: loaded months to build again though
+    nothing of theirs changed); what was published, for :func:`store_alerts`."""
     with wh.transaction() as s:
         ensure_schema(s)
-        run_scope = scope.compute(s, lake, partitions)
+        run_scope = scope.compute(s, lake, partitions, rebuild)
     result = build.build_and_publish(wh, run_scope, run_id)
     return {"periodes": run_scope.periodes, "periodes_baru": run_scope.periodes_baru,
             "tahun_dana_desa": run_scope.tahun_dana_desa,
@@ -63,10 +64,11 @@ def store_alerts(wh: Warehouse, published: dict) -> dict:
     return counts
 
 
-def refresh(wh: Warehouse, lake: Path, partitions: list[Path], run_id: str) -> dict:
+def refresh(wh: Warehouse, lake: Path, partitions: list[Path], run_id: str,
+            rebuild: list[str] = ()) -> dict:
     """Every changed reference, registry and APBDes partition and the given months, published
     at once; then their alerts."""
-    published = publish(wh, lake, partitions, run_id)
+    published = publish(wh, lake, partitions, run_id, rebuild)
     store_alerts(wh, published)
     months = []
     with wh.transaction() as s:
@@ -79,12 +81,12 @@ def refresh(wh: Warehouse, lake: Path, partitions: list[Path], run_id: str) -> d
 
 def enrollment_partitions(lake: Path, periodes: list[str] | None = None) -> list[Path]:
     """Lake partitions of the given months (all months present when None)."""
+    from ucj import sources
     from ucj.io import lake as lk
 
-    found = [p for p in lk.source_partitions(lake, "enrollment")]
+    by_month = dict(lk.source_partitions(lake, sources.ENROLLMENT))
     if periodes is None:
-        return found
-    by_month = {p.name.split("=", 1)[1]: p for p in found}
+        return list(by_month.values())
     missing = sorted(set(periodes) - by_month.keys())
     if missing:
         raise FileNotFoundError(f"no lake partition for {missing} under {Path(lake)}")

@@ -19,3 +19,4 @@ def ensure_schema(s: Session) -> None:
     for f in DDL:
         s.run_file(f)
     upgrade.add_missing_columns(s)
+    upgrade.drop_month_keys(s)

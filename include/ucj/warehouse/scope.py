@@ -114,7 +114,9 @@ def registry_earliest(parts: list[Part]):
     return earliest
 
 
-def compute(s: Session, lake: Path, months: list[Path]) -> Scope:
+def compute(s: Session, lake: Path, months: list[Path], rebuild: list[str] = ()) -> Scope:
+    """The run's scope; ``rebuild``: loaded months whose marts are built again though nothing
+    of theirs changed (after a threshold changed, or core was corrected by hand)."""
     scope = Scope()
     for source in sources.SOURCES:
         if source is not sources.ENROLLMENT:  # months: the ones the run was given
@@ -129,6 +131,7 @@ def compute(s: Session, lake: Path, months: list[Path]) -> Scope:
     stale = set(loaded) if any(p.dataset in REFERENCE for p in scope.parts) else set()
     if loaded:  # marts an earlier version built without today's columns
         stale |= upgrade.months_to_rebuild(s) & set(loaded)
+    stale |= {periods.check(m) for m in rebuild} & set(loaded)
     earliest = registry_earliest(registry)
     if earliest is not None:
         stale |= {m for m in loaded if pd.Timestamp(periods.bounds(m)[1]) > pd.Timestamp(earliest)}

@@ -23,6 +23,27 @@ REBUILD = {
 }
 
 
+# Declared with a primary key by DuckDB warehouses created before the keys moved to PostgreSQL
+# only: DuckDB keeps a key's index in memory and cannot spill it, so a national month would
+# not fit the memory cap with it (benchmarks/duckdb_key_memory.py).
+MONTH_KEYED = ("fct_participant_month", "fct_person_month")
+
+
+def drop_month_keys(s: Session) -> list[str]:
+    """Rebuild the keyed month tables of an old DuckDB warehouse without their key (DuckDB
+    drops no key in place), rows unchanged; the tables rebuilt."""
+    if s.backend != "duckdb":
+        return []
+    found = set(s.query("SELECT table_name FROM duckdb_constraints() WHERE schema_name = "
+                        "'core' AND constraint_type = 'PRIMARY KEY'")["table_name"])
+    keyed = [t for t in MONTH_KEYED if t in found]
+    for table in keyed:  # names from MONTH_KEYED only
+        s.execute(f"ALTER TABLE core.{table} RENAME TO {table}_keyed")
+        s.execute(f"CREATE TABLE core.{table} AS SELECT * FROM core.{table}_keyed")
+        s.execute(f"DROP TABLE core.{table}_keyed")
+    return keyed
+
+
 def add_missing_columns(s: Session) -> None:
     have = set(s.query("SELECT column_name FROM information_schema.columns "
                        "WHERE table_schema = 'audit' AND table_name = 'run_audit'")
