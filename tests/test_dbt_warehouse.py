@@ -73,8 +73,11 @@ def _state(wh) -> dict[str, pd.DataFrame]:
     return {t: _table(wh, t) for t in TABLES}
 
 
-def _same(a: dict, b: dict) -> bool:
-    return all(a[t].shape == b[t].shape and a[t].equals(b[t]) for t in TABLES)
+def _same(a: dict, b: dict, tables=TABLES) -> bool:
+    return all(a[t].shape == b[t].shape and a[t].equals(b[t]) for t in tables)
+
+
+PUBLISHED = [t for t in TABLES if t != "marts.alerts"]
 
 
 def _month_by_month(wh, lake: Path) -> None:
@@ -139,7 +142,9 @@ wl.refresh(wh, Path(sys.argv[2]), wl.enrollment_partitions(Path(sys.argv[2])), "
 
 def test_a_killed_run_leaves_the_published_warehouse_whole(lake, tmp_path):
     """SIGKILL at moments spread over a run (staging, dbt, publish, alerts): each time the
-    warehouse holds exactly the state before the run or the state after it."""
+    published tables hold exactly the state before the run or the state after it, and so do
+    the alerts (their own step: in Airflow their task is retried with what the load
+    published)."""
     path = tmp_path / "killed.duckdb"
     url = f"duckdb:///{path}"
     wh = warehouse.connect(url)
@@ -147,7 +152,6 @@ def test_a_killed_run_leaves_the_published_warehouse_whole(lake, tmp_path):
     wl.refresh(wh, lake, first, "first")  # the state before: one month published
     before = _state(wh)
     wh.close()
-    after = None
     env = {**os.environ, "PYTHONPATH": str(ROOT / "include")}
     started = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", KILLED_RUN, url, str(lake)], env=env,
@@ -171,7 +175,9 @@ def test_a_killed_run_leaves_the_published_warehouse_whole(lake, tmp_path):
         wh = warehouse.connect(url)
         state = _state(wh)
         wh.close()
-        assert _same(state, before) or _same(state, after), f"killed at {fraction:.0%}"
+        assert _same(state, before, PUBLISHED) or _same(state, after, PUBLISHED), \
+            f"killed at {fraction:.0%}"
+        assert _same(state, before, ["marts.alerts"]) or _same(state, after, ["marts.alerts"])
 
 
 def test_the_docs_site_is_built_from_the_last_build(duckdb_wh, tmp_path):
