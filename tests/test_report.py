@@ -356,6 +356,7 @@ def test_the_warehouse_dag_renders_the_report_after_the_load(dagbag):
     dag = dagbag.dags["ucj_warehouse"]
     report = dag.get_task("report")
     assert report.upstream_task_ids == {"load"}
-    assert dag.get_task("deliver_alerts").upstream_task_ids == {"load"}
+    assert dag.get_task("alerts").upstream_task_ids == {"load"}
+    assert dag.get_task("deliver_alerts").upstream_task_ids == {"alerts"}
     assert dag.max_active_tasks == 1  # the report never reads DuckDB while alerts write
     assert dag.params["target_coverage"] is None
