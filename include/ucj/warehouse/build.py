@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,6 +19,8 @@ import duckdb
 from ucj.warehouse import dbt, publish, stage
 from ucj.warehouse.base import Warehouse
 from ucj.warehouse.scope import Scope
+
+BUILD_SCHEMA = "ucj_build"
 
 
 def _work(backend: str) -> Path:
@@ -108,10 +109,16 @@ def _escape(path: Path) -> str:
 
 
 def _postgres(wh, scope: Scope, vars_: dict, run_id: str) -> dict:
-    schema = f"ucj_build_{uuid.uuid4().hex[:12]}"
+    # A fixed schema name, as the DuckDB build's fixed paths: dbt re-parses the project when
+    # its profile (the build schema among it) changes. One build at a time per warehouse: a
+    # session-level advisory lock, held across the run's transactions, released on close.
+    schema = BUILD_SCHEMA
     params = wh.conn.get_dsn_parameters()
+    with wh.transaction() as s:
+        s.execute("SELECT pg_advisory_lock(hashtext(:name))", {"name": BUILD_SCHEMA})
     try:
         with wh.transaction() as s:
+            s.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")  # left by a killed run
             s.execute(f"CREATE SCHEMA {schema}")
             stage.stage_postgres(s, schema, scope, run_id, vars_)
         # a target folder per database: dbt re-parses when the profile changes
@@ -126,8 +133,9 @@ def _postgres(wh, scope: Scope, vars_: dict, run_id: str) -> dict:
         models = dbt.publishable(target)
         with wh.transaction() as s:
             counts = publish.publish(s, schema, models, vars_)
+            s.execute(f"DROP SCHEMA {schema} CASCADE")  # with the publish, or not at all
         return {"dbt_seconds": result.seconds, "published": counts, "nodes": result.nodes}
     finally:
         with wh.transaction() as s:
             s.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-
+            s.execute("SELECT pg_advisory_unlock(hashtext(:name))", {"name": BUILD_SCHEMA})
