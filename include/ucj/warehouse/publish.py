@@ -65,6 +65,9 @@ def publish(s: Session, built: str, models: list[dict], vars_: dict,
             for col in m["columns"]:
                 if col.lower() not in {h.lower() for h in have}:
                     s.execute(f"ALTER TABLE {target} ADD COLUMN {col} {types[col]}")
+                    text = m["column_descriptions"].get(col)
+                    if text:
+                        s.execute(f"COMMENT ON COLUMN {target}.{col} IS {_literal(text)}")
         keys = _keys(m["key"])
         if m["scope"] == "all":
             s.execute(f"DELETE FROM {target}")

@@ -1,5 +1,5 @@
 """What a warehouse run replaces: its scope, computed from the lake and the published audit,
-and handed to dbt as vars (include/sql/dbt_project.yml).
+and staged in the build for dbt as one JSON value (read by the macro ``scope``).
 
 - reference, registry and APBDes partitions whose content changed since they were loaded
   (checksum in ``audit.reference_load``);
@@ -9,7 +9,7 @@ and handed to dbt as vars (include/sql/dbt_project.yml).
   each (its month-over-month figures read the month before);
 - the years whose Dana Desa marts are rebuilt.
 
-Every value is checked here (a month, a year) before dbt renders it into SQL.
+Every value is checked here (a month, a year, a number) before dbt renders it into SQL.
 """
 
 from __future__ import annotations
