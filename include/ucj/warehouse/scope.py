@@ -20,10 +20,10 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
-from ucj import compliance, periods, village
+from ucj import compliance, periods, rencana, village
 from ucj.contracts import reference
 from ucj.io import lake as lk
-from ucj.warehouse import audit
+from ucj.warehouse import audit, replan
 from ucj.warehouse.base import Session
 
 REFERENCE = [t.name for t in reference.TABLES]
@@ -44,6 +44,7 @@ class Scope:
     periodes: list[str] = field(default_factory=list)
     periodes_baru: list[str] = field(default_factory=list)
     tahun_dana_desa: list[int] = field(default_factory=list)
+    scenario: dict | None = None  # the action plan's overrides (ucj.rencana), None: defaults
 
     def of(self, dataset: str) -> list[Part]:
         return [p for p in self.parts if p.dataset == dataset]
@@ -62,7 +63,8 @@ class Scope:
                 "months": months, "ref_tahun": ref_tahun,
                 "tahun_apbdes": sorted({int(p.value) for p in self.of("village_budget")}),
                 "tahun_dana_desa": self.tahun_dana_desa,
-                **_numbers(compliance.thresholds()), **_numbers(village.thresholds())}
+                **_numbers(compliance.thresholds()), **_numbers(village.thresholds()),
+                **_numbers(rencana.scope_values(self.scenario))}
 
 
 def _years(part: Path) -> set[int]:
@@ -111,9 +113,9 @@ def registry_earliest(parts: list[Part]):
     return earliest
 
 
-def compute(s: Session, lake: Path, months: list[Path]) -> Scope:
+def compute(s: Session, lake: Path, months: list[Path], scenario: dict | None = None) -> Scope:
     lake = Path(lake)
-    scope = Scope()
+    scope = Scope(scenario=scenario)
     for name in REFERENCE:
         scope.parts += _changed(s, name, lake / "reference" / name, "tahun")
     registry = _changed(s, "registry", lake / "registry", "extract")
@@ -129,6 +131,8 @@ def compute(s: Session, lake: Path, months: list[Path]) -> Scope:
     earliest = registry_earliest(registry)
     if earliest is not None:
         stale |= {m for m in loaded if pd.Timestamp(periods.bounds(m)[1]) > pd.Timestamp(earliest)}
+    # the action plan (issue 18): months whose published plan has another scenario
+    stale |= replan.stale_months(s, loaded, rencana.parameters(scenario))
     new = sorted({p.value for p in scope.of("enrollment")})
     touched = stale | set(new)
     after = {periods.shift(m, 1) for m in touched} & set(loaded)
