@@ -184,7 +184,8 @@ FROM (
         SELECT c.*,
                CAST(c.biaya_rentan AS DOUBLE PRECISION) / NULLIF(c.dana_desa_anggaran, 0)
                    AS porsi_rentan_dana_desa,
-               CASE WHEN c.biaya_rentan > c.batas_dana_desa THEN c.batas_dana_desa
+               CASE WHEN c.batas_dana_desa IS NULL THEN NULL
+                    WHEN c.biaya_rentan > c.batas_dana_desa THEN c.batas_dana_desa
                     ELSE c.biaya_rentan END AS biaya_rentan_dana_desa,
                CASE WHEN c.biaya_rentan > c.batas_dana_desa THEN c.biaya_rentan - c.batas_dana_desa
                     WHEN c.batas_dana_desa IS NOT NULL THEN 0 END AS biaya_rentan_lebih,
