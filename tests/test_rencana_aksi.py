@@ -141,11 +141,8 @@ def inisiatif(w, code: str, periode: str = "2026-01") -> dict:
     df = w.query("SELECT sumber_iuran, peserta_aktif, peserta_bulan_lalu, perubahan "
                  "FROM marts.mart_inisiatif_iuran WHERE periode = :p AND kode_wilayah = :c",
                  {"p": periode, "c": code})
-    return {r.sumber_iuran: (r.peserta_aktif, None if r.peserta_bulan_lalu is None
-                             or r.peserta_bulan_lalu != r.peserta_bulan_lalu
-                             else r.peserta_bulan_lalu,
-                             None if r.perubahan is None or r.perubahan != r.perubahan
-                             else r.perubahan)
+    df = df.astype(object).where(df.notna(), None)
+    return {r.sumber_iuran: (r.peserta_aktif, r.peserta_bulan_lalu, r.perubahan)
             for r in df.itertuples()}
 
 
