@@ -9,8 +9,20 @@ import math
 from pathlib import Path
 
 import pytest
-from rencana_rows import (A, B, C, K, KAB, KEC_AB, KEC_C, KEC_K, UMK_2026, build_lake,
-                          expected_desa, expected_sum)
+from rencana_rows import (
+    KAB,
+    KEC_AB,
+    KEC_C,
+    KEC_K,
+    UMK_2026,
+    A,
+    B,
+    C,
+    K,
+    build_lake,
+    expected_desa,
+    expected_sum,
+)
 from ucj import rencana, warehouse, wilayah
 from ucj.warehouse import build
 from ucj.warehouse import load as wl
@@ -191,3 +203,66 @@ def test_scenario_parameters():
         rencana.parameters({"target": 0.4})
     with pytest.raises(ValueError):
         rencana.parameters({"batas_porsi_dana_desa": 5})
+
+
+# ---------------------------------------------------------------- the report and spreadsheets
+
+
+def test_the_report_section_shows_the_plan(wh, tmp_path):
+    from test_report import Dom
+    from ucj.report import browser, html
+    from ucj.report.data import collect
+
+    page = tmp_path / "report.html"
+    page.write_text(html.render(collect(wh, "2026-01")), encoding="utf-8")
+    doms = [Dom(page.read_text())]
+    if browser.find() is not None:  # and as headless Chromium renders it
+        doms.append(Dom(browser.dump_dom(page)))
+    for dom in doms:
+        said = dom.by_id["rencana-kalimat"]
+        assert "target 34,99 % (RKP 2026)" in said
+        assert "109 pekerja lagi: 23 lewat kepatuhan perusahaan, 20 lewat perangkat desa, " \
+               "4 lewat non-ASN, 62 lewat pekerja rentan" in said
+        kab = expected_sum([A, B, C, K])
+        assert html.rupiah(kab["biaya_total"]).replace("\u00a0", " ") in said
+        assert html.rupiah(kab["biaya_apbd_atau_csr"]).replace("\u00a0", " ") in said
+        # kecamatan ranked by persons missing, with their totals
+        bars = dom.marks["rencana-aksi"]
+        assert bars[:3] == [("Sagalaherang", 60.0), ("Cisalak", 32.0), ("Subang", 17.0)]
+        assert len(bars) == 30 and all(v == 0 for _, v in bars[3:])
+        assert dom.by_id["rencana-desa-melebihi"] == "1"
+
+
+def test_the_stacked_bars_split_each_kecamatan_by_channel(wh):
+    from ucj.report import rencana as section
+    from ucj.report.data import collect
+
+    svg_text = section.section(collect(wh, "2026-01").rencana)
+    assert ('data-label="Cisalak" data-segment="non-ASN" data-value="4.0"' in svg_text)
+    assert ('data-label="Sagalaherang" data-segment="pekerja rentan" data-value="37.0"'
+            in svg_text)
+    assert "Sukamandi" in svg_text  # the desa over the cap
+
+
+def test_one_spreadsheet_per_kecamatan_reads_back_the_plan(wh, tmp_path):
+    from openpyxl import load_workbook
+    from ucj.report import rencana as section
+
+    paths = section.write_workbooks(wh, tmp_path, "2026-01")
+    assert len(paths) == 30
+    book = load_workbook(section.workbook_path(tmp_path, "2026-01", KEC_AB))
+    rows = list(book["Rencana aksi"].iter_rows(values_only=True))
+    header = list(rows[3])
+    table = {r[0]: dict(zip(header, r, strict=True)) for r in rows[4:]}
+    columns = dict(section.SHEET_COLUMNS)
+    assert len(table) == len(desa_of(KEC_AB)) + 1  # its desa and the total
+    for code, expected in ((A, expected_desa(A)), (B, expected_desa(B)),
+                           (KEC_AB, expected_sum([A, B]))):
+        for col, header_text in columns.items():
+            if col in expected:
+                value = table[code][header_text]
+                if expected[col] is None:
+                    assert value is None, (code, col)
+                else:
+                    assert value == pytest.approx(expected[col]), (code, col)
+    assert table[A]["Desa/kelurahan"] == "Sukamandi"

@@ -5,8 +5,9 @@ no script, no external resource), written after each warehouse run.
 
 It shows, for the month: UCJ coverage of the kabupaten against the target and per kecamatan
 (sorted), the kabupaten trend over the loaded months, village-official coverage by desa,
-Dana Desa used for premiums (when ``marts.mart_dana_desa`` exists), the company compliance
-picture and the open alerts. Texts are in Indonesian, numbers in Indonesian notation.
+Dana Desa used for premiums (when ``marts.mart_dana_desa`` exists), the action plan ("Rencana
+aksi", ``ucj.report.rencana``: its XLSX per kecamatan are written beside the page), the company
+compliance picture and the open alerts. Texts are in Indonesian, numbers in Indonesian notation.
 
 The coverage target is a parameter (``target``, a fraction): in Airflow the ``target_coverage``
 parameter of ``ucj_warehouse`` (percent), else ``UCJ_TARGET_COVERAGE`` (percent), else the RKP
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ucj.report import svg
+from ucj.report import rencana, svg
 from ucj.report.data import ReportData, collect, months
 from ucj.report.fmt import _missing, _table, num, pct, points, rupiah  # noqa: F401 (re-exported)
 
@@ -387,6 +388,7 @@ def render(d: ReportData, target: float = DEFAULT_TARGET, name: str | None = Non
         _trend_section(d, target, target_name),
         _officials_section(d),
         _dana_desa_section(d),
+        rencana.section(d.rencana),
         _compliance_section(d),
         _alerts_section(d),
         f"<footer><p>Dibuat {d.generated_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC dari marts "
@@ -404,7 +406,8 @@ def render(d: ReportData, target: float = DEFAULT_TARGET, name: str | None = Non
 def write_report(wh, out_dir: Path, periode: str | None = None,
                  target: float = DEFAULT_TARGET, name: str | None = None) -> Path:
     """Render the month (default: the latest in the warehouse) to
-    ``out_dir/ucj_report_<periode>.html``; written to a temporary name, then renamed."""
+    ``out_dir/ucj_report_<periode>.html``; written to a temporary name, then renamed. The action
+    plan's spreadsheets (``ucj.report.rencana``) are written beside it."""
     periode = periode or (months(wh) or [None])[-1]
     if periode is None:
         raise LookupError("the warehouse holds no month of coverage yet")
@@ -415,6 +418,7 @@ def write_report(wh, out_dir: Path, periode: str | None = None,
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(html, encoding="utf-8")
     tmp.replace(path)
+    rencana.write_workbooks(wh, out_dir, periode)  # one XLSX per kecamatan, beside the page
     return path
 
 
