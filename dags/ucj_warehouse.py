@@ -1,4 +1,6 @@
-"""Warehouse load, scheduled on the lake assets: staging -> core -> marts in DuckDB/PostgreSQL."""
+"""Warehouse load, scheduled on the lake assets: the dbt project (include/sql) builds the run's
+scope privately and one transaction publishes it (DuckDB or PostgreSQL); then the alerts of what
+it published, their delivery, the district report and the dbt docs site."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timede
     start_date=datetime(2024, 1, 1),
     catchup=False,
     max_active_runs=1,  # one writer at a time (DuckDB allows a single read-write process)
-    max_active_tasks=1,  # deliver_alerts (writes) and report (reads) never open DuckDB together
+    max_active_tasks=1,  # alerts (write) and report (read) never open DuckDB together
     default_args=DEFAULT_ARGS,
     tags=["ucj", "warehouse"],
     params={"periodes": Param([], type="array",
@@ -51,15 +53,45 @@ DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timede
 def ucj_warehouse():
     @task(outlets=[MARTS])
     def load(params=None, triggering_asset_events=None, run_id=None) -> dict:
-        from ucj import airflow_settings
+        """dbt builds the run's scope privately; one transaction publishes it. Each model's
+        status and time are in the log (and dbt's run_results.json)."""
+        from ucj import airflow_settings, rencana
         from ucj.warehouse import load as wl
 
         cfg = airflow_settings.settings()
         extras = [dict(e.extra or {}) for events in (triggering_asset_events or {}).values()
                   for e in events]
-        result = wl.run(cfg.warehouse_url, cfg.lake, extras, params.get("periodes") or [], run_id)
+        # the action plan's scenario of the trigger form (its empty fields: the configured one)
+        result = wl.run(cfg.warehouse_url, cfg.lake, extras, params.get("periodes") or [], run_id,
+                        scenario=rencana.from_dag_params(params) or None)
+        for node in result.pop("models"):
+            print(f"dbt {node['status']:<8} {node['execution_time'] or 0:6.2f} s  "
+                  f"{node['unique_id']}")
         print(result.pop("summary"))
         return result
+
+    @task
+    def alerts(published: dict) -> dict:
+        """The alerts of what the load published, read from the published marts."""
+        from ucj import airflow_settings, warehouse
+        from ucj.warehouse import load as wl
+
+        wh = warehouse.connect(airflow_settings.settings().warehouse_url)
+        try:
+            return wl.store_alerts(wh, published)
+        finally:
+            wh.close()
+
+    @task
+    def dbt_docs() -> str:
+        """dbt's docs site (lineage, models, columns, tests), beside the GX Data Docs."""
+        from ucj import airflow_settings
+        from ucj.warehouse import build
+
+        cfg = airflow_settings.settings()
+        page = build.docs(cfg.warehouse_url, cfg.validation_dir / "dbt_docs")
+        print(f"dbt docs: {page}")
+        return str(page)
 
     @task
     def deliver_alerts() -> dict:
@@ -91,7 +123,7 @@ def ucj_warehouse():
         from ucj.report import html
 
         cfg = airflow_settings.settings()
-        months = [m["periode"] for m in loaded.get("months", [])]
+        months = loaded.get("periodes_baru", [])
         target = html.target_from(params.get("target_coverage") or html.env_target())
         paths = html.write_reports(cfg.warehouse_url, cfg.lake, months, target)
         for path in paths:
@@ -99,8 +131,8 @@ def ucj_warehouse():
         return [str(p) for p in paths]
 
     loaded = load()
-    loaded >> deliver_alerts()
-    report(loaded)
+    alerts(loaded) >> deliver_alerts()
+    report(loaded) >> dbt_docs()
 
 
 ucj_warehouse()

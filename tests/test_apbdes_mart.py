@@ -117,6 +117,7 @@ def wh(request, tmp_path_factory):
     if request.param == "duckdb":
         w = warehouse.connect(f"duckdb:///{tmp / 'wh.duckdb'}")
         wl.refresh(w, lake, wl.enrollment_partitions(lake), "run-1")
+        w.lake = lake  # for the tests that build the year again
         yield w
         w.close()
         return
@@ -125,6 +126,7 @@ def wh(request, tmp_path_factory):
     with scratch_database() as url:
         w = warehouse.connect(url)
         wl.refresh(w, lake, wl.enrollment_partitions(lake), "run-1")
+        w.lake = lake
         yield w
         w.close()
 
@@ -278,22 +280,21 @@ def test_village_alerts_with_lifecycle(wh):
     assert json.loads(c["evidence"])["peserta_dana_desa_rentan"] == 2
 
 
-class _Rollback(Exception):
-    pass
+LOADED = ["2026-01", "2026-02"]  # build_lake's months: rebuilding them rebuilds year 2026
 
 
 def test_thresholds_are_parameters(wh, monkeypatch):
-    from ucj.warehouse import village
-
     # B's premium pays for 15.3 officials: with 20 required missing it no longer alerts.
     monkeypatch.setenv("UCJ_VILLAGE_THRESHOLDS", json.dumps({"premi_min_selisih": 20}))
-    with pytest.raises(_Rollback), wh.transaction() as s:
-        village.build_year(s, 2026)
-        got = s.query("SELECT is_premi_perangkat_tanpa_peserta FROM marts.mart_dana_desa "
-                      "WHERE tahun = 2026 AND kode_wilayah = :k", {"k": B})
+    try:
+        wl.refresh(wh, wh.lake, [], "thresholds", rebuild=LOADED)
+        got = wh.query("SELECT is_premi_perangkat_tanpa_peserta FROM marts.mart_dana_desa "
+                       "WHERE tahun = 2026 AND kode_wilayah = :k", {"k": B})
         assert not got.iloc[0, 0]
-        assert set(desa_alerts_in(s, "2026-02")) == {("PESERTA_RENTAN_TANPA_PREMI", C)}
-        raise _Rollback  # leave the shared warehouse as it was
+        assert set(desa_alerts_in(wh, "2026-02")) == {("PESERTA_RENTAN_TANPA_PREMI", C)}
+    finally:  # the shared warehouse as it was
+        monkeypatch.delenv("UCJ_VILLAGE_THRESHOLDS")
+        wl.refresh(wh, wh.lake, [], "restored", rebuild=LOADED)
     assert flags(mart(wh, B)) == [True, False, False, False]
 
 
@@ -307,18 +308,21 @@ def test_a_missing_dana_desa_line_is_unknown_and_roll_ups_count_the_reporting_de
     """B's Dana Desa line (4.2.1) gone from core, as a quarantined line leaves it: its revenue
     and share are NULL, never 0; the roll-ups sum the desa that report it and say so; its
     premium still counts (a premium line present is budgeted) and the alerts do not move."""
-    from ucj.warehouse import village
-
-    with pytest.raises(_Rollback), wh.transaction() as s:
-        s.execute("DELETE FROM core.fct_apbdes WHERE tahun = 2026 AND kode_desa = :k "
-                  "AND pos_pendapatan = 'DANA_DESA'", {"k": B})
-        village.build_year(s, 2026)
+    where = "tahun = 2026 AND kode_desa = :k AND pos_pendapatan = 'DANA_DESA'"
+    removed = wh.query(f"SELECT * FROM core.fct_apbdes WHERE {where}", {"k": B})
+    with wh.transaction() as s:
+        s.execute(f"DELETE FROM core.fct_apbdes WHERE {where}", {"k": B})
+    try:
+        wl.refresh(wh, wh.lake, [], "line-gone", rebuild=LOADED)
         got = {r["kode_wilayah"]: {k: (None if v is None or v != v else v) for k, v in r.items()}
-               for r in s.query("SELECT * FROM marts.mart_dana_desa WHERE tahun = 2026 AND "
-                                "kode_wilayah IN (:b, :kec, :kab)",
-                                {"b": B, "kec": KEC_AB, "kab": KAB}).to_dict("records")}
-        alerts = desa_alerts_in(s, "2026-02")
-        raise _Rollback
+               for r in wh.query("SELECT * FROM marts.mart_dana_desa WHERE tahun = 2026 AND "
+                                 "kode_wilayah IN (:b, :kec, :kab)",
+                                 {"b": B, "kec": KEC_AB, "kab": KAB}).to_dict("records")}
+        alerts = desa_alerts_in(wh, "2026-02")
+    finally:  # the shared warehouse as it was
+        with wh.transaction() as s:
+            s.insert_frame("core.fct_apbdes", removed)
+        wl.refresh(wh, wh.lake, [], "restored", rebuild=LOADED)
     b, kec, kab = got[B], got[KEC_AB], got[KAB]
     assert numbers(b, "dana_desa_anggaran dana_desa_realisasi porsi_premi_dana_desa_anggaran "
                       "porsi_premi_dana_desa_realisasi") == [None] * 4

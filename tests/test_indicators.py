@@ -210,7 +210,8 @@ def incomplete(request, tmp_path_factory):
         with wh.transaction() as s:
             s.execute("DELETE FROM core.ref_tenaga_kerja_desa WHERE tahun = 2025 "
                       "AND kode_desa = :a", {"a": A})
-            wl.build_marts(s, "2026-01")
+        wl.refresh(wh, lake, [], "rebuild", rebuild=["2026-01"])
+        wh.lake = lake  # for the tests that build the month again
         return wh
 
     if request.param == "duckdb":
@@ -226,8 +227,15 @@ def incomplete(request, tmp_path_factory):
         wh.close()
 
 
-class _Rollback(Exception):
-    pass
+# Columns marts tables gained after their first release (issue 21), as an older warehouse
+# lacks them.
+ADDED_AFTER_FIRST_RELEASE = {
+    "mart_coverage": ("desa_penyebut", "desa_wilayah", "peserta_tanpa_penyebut"),
+    "mart_village_official_coverage": ("desa_penyebut", "desa_wilayah",
+                                       "perangkat_tanpa_penyebut"),
+    "mart_dana_desa": ("desa_dana_desa", "desa_add", "desa_bhp", "desa_jumlah_perangkat"),
+}
+REBUILT = ("mart_coverage", "mart_village_official_coverage")
 
 
 def rows(wh_or_session, table: str) -> dict[str, dict]:
@@ -305,13 +313,18 @@ def test_village_officials_without_roster_stay_out_of_the_roll_ups(incomplete):
 
 
 def test_without_a_reference_year_coverage_is_unknown_not_zero(incomplete):
-    with pytest.raises(_Rollback), incomplete.transaction() as s:
+    saved = incomplete.query("SELECT * FROM core.ref_tenaga_kerja_desa")
+    with incomplete.transaction() as s:
         s.execute("DELETE FROM core.ref_tenaga_kerja_desa")
-        s.run_file("core/dim_month.sql", wl._month_params("2026-01"))
-        wl.build_marts(s, "2026-01")
-        cov, off = rows(s, "mart_coverage"), rows(s, "mart_village_official_coverage")
-        every = desa_of(s, None)
-        raise _Rollback
+    try:
+        wl.refresh(incomplete, incomplete.lake, [], "no-reference", rebuild=["2026-01"])
+        cov = rows(incomplete, "mart_coverage")
+        off = rows(incomplete, "mart_village_official_coverage")
+        every = desa_of(incomplete, None)
+    finally:  # the fixture's warehouse as it was, for the other tests
+        with incomplete.transaction() as s:
+            s.insert_frame("core.ref_tenaga_kerja_desa", saved)
+        wl.refresh(incomplete, incomplete.lake, [], "restored", rebuild=["2026-01"])
     kab = cov[KAB]
     assert figures(kab, COUNTS) == [0, None, 0, every, 7]
     assert (kab["coverage"], kab["tahun_referensi"]) == (None, None)
@@ -321,22 +334,20 @@ def test_without_a_reference_year_coverage_is_unknown_not_zero(incomplete):
 
 
 def test_an_older_warehouse_gets_the_columns_and_its_roll_ups_rebuilt(incomplete):
-    """Marts written before these columns existed: the next schema step adds them and builds
-    the loaded months and years again, so the mixed roll-ups are gone too."""
-    from ucj.warehouse import upgrade
-
-    want = {t: rows(incomplete, t) for t in upgrade.MONTH_MARTS_REBUILT}
+    """Marts written before these columns existed: the next run adds them (at publish) and
+    builds the loaded months and years again, so the mixed roll-ups are gone too."""
+    want = {t: rows(incomplete, t) for t in REBUILT}
     dana = incomplete.query("SELECT * FROM marts.mart_dana_desa ORDER BY kode_wilayah")
-    with pytest.raises(_Rollback), incomplete.transaction() as s:
-        for table, added in upgrade.MARTS_ADDED.items():
+    with incomplete.transaction() as s:
+        for table, added in ADDED_AFTER_FIRST_RELEASE.items():
             for column in added:
                 s.execute(f"ALTER TABLE marts.{table} DROP COLUMN {column}")
         # the roll-up as it was: A's persons over B's workers
         s.execute("UPDATE marts.mart_coverage SET peserta_aktif = 4, coverage = 0.08 "
                   "WHERE kode_wilayah = :k", {"k": KEC_AB})
-        wl.ensure_schema(s)
-        got = {t: rows(s, t) for t in upgrade.MONTH_MARTS_REBUILT}
-        got_dana = s.query("SELECT * FROM marts.mart_dana_desa ORDER BY kode_wilayah")
-        raise _Rollback
+    result = wl.refresh(incomplete, incomplete.lake, [], "upgrade")
+    assert result["periodes"] == ["2026-01"]
+    got = {t: rows(incomplete, t) for t in REBUILT}
+    got_dana = incomplete.query("SELECT * FROM marts.mart_dana_desa ORDER BY kode_wilayah")
     assert got == want
     pd.testing.assert_frame_equal(got_dana[dana.columns], dana)

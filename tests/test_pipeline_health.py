@@ -118,9 +118,7 @@ def test_an_older_run_audit_gets_the_new_columns(tmp_path):
             s.execute("INSERT INTO audit.run_audit VALUES ('old', 'enrollment', '2025-12', "
                       "'kepesertaan_202512.csv', 5, 5, 0, 5, TRUE, 'v.json', "
                       "TIMESTAMP '2026-01-05 08:00:00')")
-        with wh.transaction() as s:
-            wl.ensure_schema(s)
-            s.run_file(wl.HEALTH_MART)
+        wl.refresh(wh, tmp_path / "lake", [], "health")  # nothing new: the health mart only
         r = wh.query("SELECT * FROM marts.mart_pipeline_health").iloc[0]
     finally:
         wh.close()

@@ -206,14 +206,18 @@ def test_copy_loads_a_large_parquet_file_by_column_name(pg, tmp_path):
     n = 200_000
     path = tmp_path / "data.parquet"
     pq.write_table(_enrollment_like(n), path, row_group_size=50_000)
-    with pg.transaction() as s:
-        wl.ensure_schema(s)
+    from ucj import sources
+    from ucj.warehouse.stage import _pg_type
+
+    cols = ", ".join(f"{f.name} {_pg_type(f.type)}" for f in sources.ENROLLMENT.lake_schema())
+    with pg.transaction() as s:  # as a build stages a month (ucj.warehouse.stage)
+        s.execute(f"CREATE TABLE lake_enrollment ({cols}, _partition VARCHAR)")
     started = time.perf_counter()
     with pg.transaction() as s:
-        assert s.insert_parquet("staging.enrollment", path) == n
+        assert s.insert_parquet("lake_enrollment", path) == n
     elapsed = time.perf_counter() - started
-    assert scalar(pg, "SELECT COUNT(*) FROM staging.enrollment") == n
-    got = pg.query("SELECT * FROM staging.enrollment WHERE kpj IN ('00000000005', '00000199999')"
+    assert scalar(pg, "SELECT COUNT(*) FROM lake_enrollment") == n
+    got = pg.query("SELECT * FROM lake_enrollment WHERE kpj IN ('00000000005', '00000199999')"
                    " ORDER BY kpj")
     first = got.iloc[0]
     assert (first["periode"], first["source_row_number"], first["npp"]) == (
@@ -489,10 +493,10 @@ def test_bi_reader_selects_every_marts_table(bi, pg):
         assert len(cur.fetchall()) == 30  # Subang's kecamatan
 
 
-def test_bi_reader_cannot_read_staging_core_or_audit(bi, pg):
+def test_bi_reader_cannot_read_core_or_audit(bi, pg):
     tables = pg.query("SELECT table_schema || '.' || table_name AS t FROM information_schema.tables"
-                      " WHERE table_schema IN ('staging', 'core', 'audit')")["t"].tolist()
-    assert {"staging.enrollment", "core.fct_person_month", "audit.run_audit"} <= set(tables)
+                      " WHERE table_schema IN ('core', 'audit')")["t"].tolist()
+    assert {"core.fct_person_month", "core.dim_company", "audit.run_audit"} <= set(tables)
     for table in tables:
         _fails(bi, f"SELECT * FROM {table} LIMIT 1")
 
@@ -552,8 +556,7 @@ def test_bi_reader_password_is_a_parameter_stored_as_scram(bi, monkeypatch, pg):
 
 
 def test_every_marts_table_and_column_is_commented(pg, tmp_path):
-    with pg.transaction() as s:
-        wl.ensure_schema(s)
+    wl.refresh(pg, tmp_path / "lake", [], "schema")  # every model's table, empty
     missing = pg.query("""
         SELECT c.relname, a.attname, obj_description(c.oid, 'pg_class') AS table_comment,
                col_description(c.oid, a.attnum) AS column_comment
@@ -568,8 +571,7 @@ def test_every_marts_table_and_column_is_commented(pg, tmp_path):
         "SELECT obj_description('marts.mart_coverage'::regclass, 'pg_class')")
     duck = _duckdb(tmp_path)
     try:
-        with duck.transaction() as s:
-            wl.ensure_schema(s)
+        wl.refresh(duck, tmp_path / "lake", [], "schema")
         uncommented = duck.query(
             "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'marts' "
             "AND (comment IS NULL OR comment = '')")

@@ -1,6 +1,6 @@
 """Rencana aksi UCJ (issue 18): every column of marts.mart_rencana_aksi and the initiatives
 mart on the hand-made district of tests/rencana_rows.py, built by the dbt warehouse
-(ucj.warehouse.build.refresh) on DuckDB and PostgreSQL, with the plan worked out by hand; a
+(ucj.warehouse.load.refresh) on DuckDB and PostgreSQL, with the plan worked out by hand; a
 changed scenario rebuilds every loaded month's plan."""
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def lake(tmp_path_factory):
 
 def load(w, lake: Path) -> None:
     for i, part in enumerate(wl.enrollment_partitions(lake)):  # a month a run, as Airflow
-        build.refresh(w, lake, [part], f"run-{i}")
+        wl.refresh(w, lake, [part], f"run-{i}")
 
 
 @pytest.fixture(scope="module", params=["duckdb", "postgres"])
@@ -178,7 +178,7 @@ def test_a_new_scenario_rebuilds_every_loaded_month(lake, tmp_path, monkeypatch)
         load(w, lake)
         monkeypatch.setenv(rencana.ENV, '{"target_coverage": "Kemendagri 2025", '
                                         '"batas_porsi_dana_desa": 0.1}')
-        build.refresh(w, lake, [], "new-scenario")  # nothing new delivered
+        wl.refresh(w, lake, [], "new-scenario")  # nothing new delivered
         for periode in ("2025-12", "2026-01"):
             assert plan(w, A, periode)["target_coverage"] == 0.5215
         same(plan(w, A), expected_desa(A, target="0.5215", cap="0.1"))

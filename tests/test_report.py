@@ -114,8 +114,8 @@ def build(path: Path, dana_desa: str = "rows"):
     """The test warehouse; ``dana_desa``: rows, empty (the mart exists, no APBDes loaded) or
     absent (the mart does not exist)."""
     wh = warehouse.connect(f"duckdb:///{path}")
+    wl.refresh(wh, path.parent / "no-lake", [], "schema")  # every model's table, empty
     with wh.transaction() as s:
-        wl.ensure_schema(s)
         s.insert_frame("marts.mart_coverage", coverage_rows())
         for periode in MONTHS:
             s.insert_frame("marts.mart_village_official_coverage", official_rows(periode))
@@ -356,6 +356,7 @@ def test_the_warehouse_dag_renders_the_report_after_the_load(dagbag):
     dag = dagbag.dags["ucj_warehouse"]
     report = dag.get_task("report")
     assert report.upstream_task_ids == {"load"}
-    assert dag.get_task("deliver_alerts").upstream_task_ids == {"load"}
+    assert dag.get_task("alerts").upstream_task_ids == {"load"}
+    assert dag.get_task("deliver_alerts").upstream_task_ids == {"alerts"}
     assert dag.max_active_tasks == 1  # the report never reads DuckDB while alerts write
     assert dag.params["target_coverage"] is None

@@ -226,6 +226,8 @@ def print_summary(cfg: config.Settings, log: Path) -> None:
     print(f"quarantine:         {lake.quarantine_root(cfg.lake)}")
     print(f"validation reports: {cfg.validation_dir}")
     print(f"GX Data Docs:       {datadocs.site_index(cfg.validation_dir)}")
+    dbt_docs = Path(cfg.validation_dir) / "dbt_docs" / "index.html"
+    print(f"dbt docs:           {dbt_docs if dbt_docs.exists() else '(none: see the task log)'}")
     reports = sorted(report_html.report_dir(cfg.lake).glob("ucj_report_*.html"))
     print(f"district report:    {reports[-1] if reports else '(none: see the task log)'}")
     print(f"landing zone:       {cfg.landing_zone}")

@@ -108,12 +108,18 @@ def process_month(env: Env, periode: str, chunk_rows: int = 250_000) -> dict:
 
 
 def load(env: Env, months: list[str], run_id: str = "test") -> dict:
-    """What the ucj_warehouse DAG's load task does for the given months."""
+    """What the ucj_warehouse DAG's load and alerts tasks do for the given months."""
+    from ucj import warehouse
     from ucj.warehouse import load as wl
 
     extras = [{"periode": m} for m in months]
     result = wl.run(env.warehouse_url, env.lake, extras, [], run_id)
     result.pop("summary", None)
+    wh = warehouse.connect(env.warehouse_url)
+    try:
+        wl.store_alerts(wh, result)
+    finally:
+        wh.close()
     return result
 
 

@@ -253,7 +253,7 @@ def test_injection_text_is_data_and_every_table_survives(enrollment_corpus, monk
     try:
         tables = wh.query("SELECT table_schema || '.' || table_name AS t "
                           "FROM information_schema.tables")["t"].tolist()
-        assert {"core.dim_wilayah", "staging.umk", "core.fct_participant_month",
+        assert {"core.dim_wilayah", "core.ref_umk", "core.fct_participant_month",
                 "marts.mart_coverage", "audit.run_audit"} <= set(tables)
         assert wh.query("SELECT count(*) AS n FROM core.dim_wilayah")["n"][0] > 250
         audit = wh.query("SELECT * FROM audit.run_audit WHERE source = 'enrollment'")
@@ -456,10 +456,7 @@ def test_registry_injection_lands_as_data_in_the_warehouse(registry_corpus, back
     with where as url:
         wh = warehouse.connect(url)
         try:
-            with wh.transaction() as s:
-                wl.ensure_schema(s)
-                wl.load_wilayah(s)
-                wl.load_registry(s, folder / "lake", "run-1")
+            wl.refresh(wh, folder / "lake", [], "run-1")
             names = wh.query("SELECT nama_perusahaan FROM core.dim_company")["nama_perusahaan"]
             assert {"PT Maju" + SQL_INJECTION, FORMULA} <= set(names)
             assert wh.query("SELECT count(*) AS n FROM core.dim_wilayah")["n"][0] > 250

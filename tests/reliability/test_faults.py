@@ -48,14 +48,14 @@ def stop_here(what):
     signal_file.write_text(what)
     time.sleep(300)  # killed here
 
-if where.startswith("sql:"):
-    from ucj.warehouse import base
-    original = base.Session.run_file
-    def run_file(self, relpath, params=None):
-        if relpath == where[4:]:
-            stop_here(relpath)
-        return original(self, relpath, params)
-    base.Session.run_file = run_file
+if where.startswith("publish:"):  # inside the publishing transaction, at a table's rows
+    from ucj.warehouse import duckdb_backend, postgres_backend
+    for cls in (duckdb_backend.DuckDBSession, postgres_backend.PostgresSession):
+        def execute(self, sql, params=None, _original=cls.execute):
+            if sql.startswith("INSERT INTO " + where[8:] + " "):
+                stop_here(where[8:])
+            return _original(self, sql, params)
+        cls.execute = execute
 elif where == "lake_write":
     from ucj.io import lake
     original = lake.PartWriter.write
@@ -138,8 +138,8 @@ def test_a_killed_warehouse_load_leaves_the_warehouse_as_it_was(backend, tmp_pat
     # the lake holds the new month, the warehouse has not loaded it: still the previous state
     assert checksums(env.warehouse_url) == before
 
-    doing = kill_during(env, "load", "sql:marts/mart_coverage.sql", tmp_path)
-    assert doing == "marts/mart_coverage.sql"  # staging and core of the month were written
+    doing = kill_during(env, "load", "publish:marts.mart_coverage", tmp_path)
+    assert doing == "marts.mart_coverage"  # the month's core tables were replaced...
     assert checksums(env.warehouse_url) == before  # ...and rolled back with the kill
 
     # The next run brings the warehouse up to date: the same as a load never interrupted.

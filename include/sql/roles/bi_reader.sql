@@ -1,5 +1,5 @@
 -- Role bi_reader for BI tools: granted CONNECT on this database only, USAGE on schema marts and
--- SELECT on its tables (those there now and those created later), nothing on staging, core or
+-- SELECT on its tables (those there now and those created later), nothing on core or
 -- audit, read-only sessions. Other roles lose the CONNECT and TEMPORARY every role has here by
 -- default. Other databases of the cluster are not this script's: grant_bi_reader names those
 -- that still let every role (bi_reader too) connect.
@@ -53,5 +53,15 @@ REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER
 ALTER DEFAULT PRIVILEGES IN SCHEMA marts GRANT SELECT ON TABLES TO bi_reader;
 
 -- Nothing elsewhere (undoes any earlier grant made by this role).
-REVOKE ALL ON ALL TABLES IN SCHEMA staging, core, audit FROM bi_reader;
-REVOKE ALL ON SCHEMA staging, core, audit FROM bi_reader;
+REVOKE ALL ON ALL TABLES IN SCHEMA core, audit FROM bi_reader;
+REVOKE ALL ON SCHEMA core, audit FROM bi_reader;
+-- Schema staging of warehouses from before the dbt project (the private builds of today's
+-- loads, schemas ucj_build_*, are never granted to anyone).
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'staging') THEN
+        EXECUTE 'REVOKE ALL ON ALL TABLES IN SCHEMA staging FROM bi_reader';
+        EXECUTE 'REVOKE ALL ON SCHEMA staging FROM bi_reader';
+    END IF;
+END
+$$;

@@ -68,16 +68,6 @@ class Session(ABC):
     def insert_frame(self, table: str, df: pd.DataFrame) -> int:
         """Append a DataFrame's rows to ``table`` (matching columns by name)."""
 
-    def stage_parquet(self, table: str, path: str) -> int:
-        """Make ``table`` hold exactly the rows of a lake partition (or Parquet file) for the
-        rest of the transaction; the number of rows. Then :meth:`unstage` empties it."""
-        self.execute(f"DELETE FROM {table}")
-        return self.insert_parquet(table, path)
-
-    def unstage(self, table: str) -> None:
-        """Empty a staged table: left there, the batch would stay in the warehouse."""
-        self.execute(f"TRUNCATE {table}")
-
     def run_file(self, relpath: str, params: dict | None = None) -> None:
         started = time.perf_counter()
         sql = (sql_dir() / relpath).read_text()

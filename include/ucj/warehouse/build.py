@@ -11,47 +11,38 @@ from __future__ import annotations
 
 import fcntl
 import os
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
-from ucj.warehouse import dbt, publish, scope, stage
+from ucj.warehouse import dbt, publish, stage
 from ucj.warehouse.base import Warehouse
 from ucj.warehouse.scope import Scope
 
-
-def refresh(wh: Warehouse, lake: Path, partitions: list[Path], run_id: str) -> dict:
-    """What ``ucj.warehouse.load.refresh`` does, through the dbt project: every changed
-    reference, registry and APBDes partition and the given months in one publish, then the
-    alerts of what it published (their own transaction, reading the published marts).
-
-    Not yet the production path: tests/test_dbt_warehouse.py shows it builds the same
-    warehouse as the SQL runner on generated data; the switch-over is issue 17's next step."""
-    from ucj.warehouse import load, village
-    from ucj.warehouse.schema import ensure_schema
-
-    with wh.transaction() as s:
-        ensure_schema(s)
-        run = scope.compute(s, lake, partitions)
-    result = build_and_publish(wh, run, run_id)
-    if run.periodes or run.tahun_dana_desa:
-        with wh.transaction() as s:
-            # a company alert's new/ongoing status depends on the month before: every loaded
-            # month from the first one rebuilt follows; a village alert assesses its year as of
-            # its latest loaded month
-            if run.periodes:
-                for periode in [m for m in load.loaded_months(s) if m >= run.periodes[0]]:
-                    load.company_alerts(s, periode)
-            for tahun in run.tahun_dana_desa:
-                village.store_alerts(s, tahun)
-    return {"months": run.periodes_baru, "dbt_seconds": result["dbt_seconds"],
-            "published": result["published"]}
+BUILD_SCHEMA = "ucj_build"
 
 
 def _work(backend: str) -> Path:
     return dbt.work_dir() / backend
+
+
+def target_of(url: str) -> tuple[str, Path]:
+    """The dbt target and target folder of the warehouse at ``url`` (where its last build's
+    manifest and run_results.json are)."""
+    if url.startswith("duckdb://"):
+        return "duckdb", _work("duckdb") / "target"
+    from psycopg2.extensions import parse_dsn
+
+    from ucj.warehouse.postgres_backend import _dsn
+
+    return "postgres", _work("postgres") / parse_dsn(_dsn(url)).get("dbname", "ucj") / "target"
+
+
+def docs(url: str, out_dir: Path) -> Path:
+    """The dbt docs site of the warehouse's last build, written to ``out_dir``."""
+    backend, target = target_of(url)
+    return dbt.docs(out_dir, target, backend)
 
 
 def build_and_publish(wh: Warehouse, scope: Scope, run_id: str) -> dict:
@@ -118,14 +109,20 @@ def _escape(path: Path) -> str:
 
 
 def _postgres(wh, scope: Scope, vars_: dict, run_id: str) -> dict:
-    schema = f"ucj_build_{uuid.uuid4().hex[:12]}"
+    # A fixed schema name, as the DuckDB build's fixed paths: dbt re-parses the project when
+    # its profile (the build schema among it) changes. One build at a time per warehouse: a
+    # session-level advisory lock, held across the run's transactions, released on close.
+    schema = BUILD_SCHEMA
     params = wh.conn.get_dsn_parameters()
+    with wh.transaction() as s:
+        s.execute("SELECT pg_advisory_lock(hashtext(:name))", {"name": BUILD_SCHEMA})
     try:
         with wh.transaction() as s:
+            s.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")  # left by a killed run
             s.execute(f"CREATE SCHEMA {schema}")
             stage.stage_postgres(s, schema, scope, run_id, vars_)
         # a target folder per database: dbt re-parses when the profile changes
-        target = _work("postgres") / params.get("dbname", "ucj")
+        target = _work("postgres") / params.get("dbname", "ucj") / "target"
         result = dbt.run(["build", "--target", "postgres"], {
             "UCJ_DBT_TARGET": "postgres", "UCJ_DBT_BUILD_SCHEMA": schema,
             "UCJ_DBT_PG_HOST": params.get("host", "127.0.0.1"),
@@ -136,8 +133,9 @@ def _postgres(wh, scope: Scope, vars_: dict, run_id: str) -> dict:
         models = dbt.publishable(target)
         with wh.transaction() as s:
             counts = publish.publish(s, schema, models, vars_)
+            s.execute(f"DROP SCHEMA {schema} CASCADE")  # with the publish, or not at all
         return {"dbt_seconds": result.seconds, "published": counts, "nodes": result.nodes}
     finally:
         with wh.transaction() as s:
             s.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-
+            s.execute("SELECT pg_advisory_unlock(hashtext(:name))", {"name": BUILD_SCHEMA})

@@ -95,6 +95,7 @@ def publishable(target_path: Path) -> list[dict]:
             continue
         out.append({"name": node["name"], "schema": publish["schema"], "key": publish["key"],
                     "scope": publish["scope"], "columns": list(node["columns"]),
+                    "unique_index": publish.get("unique_index"),
                     "description": node.get("description") or "",
                     "column_descriptions": {c: v.get("description") or ""
                                             for c, v in node["columns"].items()}})
@@ -118,3 +119,15 @@ def _topological(manifest: dict) -> list[str]:
     for uid in sorted(deps):
         visit(uid)
     return order
+
+
+def docs(out_dir: Path, target: Path, backend: str) -> Path:
+    """The dbt docs site (lineage, models, columns, tests) as one static page in ``out_dir``:
+    from the manifest of the last build, without a database (an empty catalog: the columns
+    shown are the documented ones, the contracts make them the tables' own)."""
+    run(["docs", "generate", "--no-compile", "--empty-catalog", "--static",
+         "--target", backend], {"UCJ_DBT_TARGET": backend}, target)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    page = out_dir / "index.html"
+    page.write_bytes((target / "static_index.html").read_bytes())
+    return page

@@ -37,21 +37,6 @@ class DuckDBSession(Session):
                          {"paths": [str(f) for f in data_files(path)]})
         return self._count(table) - before
 
-    def stage_parquet(self, table: str, path: str) -> int:
-        """A view over the partition's files, not a copy: copying the month into a staging
-        table took as long as the insert into core that reads it
-        (``benchmarks/load_breakdown.py``). The view reads the files from a session variable,
-        so the paths stay a bound value; it lives in the transaction (see :meth:`unstage`)."""
-        variable = f"ucj_files_{table.replace('.', '_')}"
-        self.con.execute(f"SET VARIABLE {variable} = $paths",
-                         {"paths": [str(f) for f in data_files(path)]})
-        self.con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet("
-                         f"getvariable('{variable}'), hive_partitioning = false)")
-        return self._count(table)
-
-    def unstage(self, table: str) -> None:
-        self.con.execute(f"DROP VIEW {table}")
-
     def insert_frame(self, table: str, df: pd.DataFrame) -> int:
         self.con.register("_ucj_frame", df)
         try:

@@ -20,13 +20,18 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
-from ucj import compliance, periods, rencana, village
-from ucj.contracts import reference
+from ucj import compliance, periods, rencana, sources, village
 from ucj.io import lake as lk
-from ucj.warehouse import audit, replan
+from ucj.warehouse import audit, replan, upgrade
 from ucj.warehouse.base import Session
 
-REFERENCE = [t.name for t in reference.TABLES]
+
+def dataset(source: sources.Source) -> str:
+    """The name the audit knows a source's partitions by (a reference table by its own)."""
+    return source.name.rsplit("/", 1)[-1]
+
+
+REFERENCE = [dataset(s) for s in sources.SOURCES if s.name.startswith("reference/")]
 
 
 @dataclass
@@ -82,18 +87,16 @@ def _numbers(values: dict) -> dict:
     return out
 
 
-def _changed(s: Session, dataset: str, folder: Path, key: str) -> list[Part]:
-    """Committed partitions of ``folder`` whose content the warehouse does not hold yet."""
+def _changed(s: Session, lake: Path, source: sources.Source) -> list[Part]:
+    """The source's committed partitions whose content the warehouse does not hold yet."""
+    name = dataset(source)
     held = dict(s.query("SELECT partition_value, checksum FROM audit.reference_load "
-                        "WHERE dataset = :dataset", {"dataset": dataset}).itertuples(index=False))
+                        "WHERE dataset = :dataset", {"dataset": name}).itertuples(index=False))
     out = []
-    for part in sorted(folder.glob(f"{key}=*")):
-        if not (part / "_manifest.json").exists():
-            continue  # a partition still being written
-        value = part.name.split("=", 1)[1]
+    for value, part in lk.source_partitions(lake, source):
         checksum = audit.partition_checksum(part)
         if held.get(value) != checksum:
-            out.append(Part(dataset, value, part, checksum, lk.read_manifest(part)))
+            out.append(Part(name, value, part, checksum, lk.read_manifest(part)))
     return out
 
 
@@ -113,14 +116,16 @@ def registry_earliest(parts: list[Part]):
     return earliest
 
 
-def compute(s: Session, lake: Path, months: list[Path], scenario: dict | None = None) -> Scope:
-    lake = Path(lake)
+def compute(s: Session, lake: Path, months: list[Path], rebuild: list[str] = (),
+            scenario: dict | None = None) -> Scope:
+    """The run's scope; ``rebuild``: loaded months whose marts are built again though nothing
+    of theirs changed (after a threshold changed, or core was corrected by hand);
+    ``scenario``: the action plan's overrides (ucj.rencana), None for the configured one."""
     scope = Scope(scenario=scenario)
-    for name in REFERENCE:
-        scope.parts += _changed(s, name, lake / "reference" / name, "tahun")
-    registry = _changed(s, "registry", lake / "registry", "extract")
-    apbdes = _changed(s, "village_budget", lake / "village_budget", "tahun")
-    scope.parts += registry + apbdes
+    for source in sources.SOURCES:
+        if source is not sources.ENROLLMENT:  # months: the ones the run was given
+            scope.parts += _changed(s, lake, source)
+    registry, apbdes = scope.of("registry"), scope.of("village_budget")
     for part in months:
         manifest = lk.read_manifest(part)
         periode = periods.check(manifest["periode"])
@@ -128,6 +133,9 @@ def compute(s: Session, lake: Path, months: list[Path], scenario: dict | None = 
     loaded = list(s.query("SELECT periode FROM core.dim_month ORDER BY periode")["periode"]) \
         if _exists(s, "core", "dim_month") else []
     stale = set(loaded) if any(p.dataset in REFERENCE for p in scope.parts) else set()
+    if loaded:  # marts an earlier version built without today's columns
+        stale |= upgrade.months_to_rebuild(s) & set(loaded)
+    stale |= {periods.check(m) for m in rebuild} & set(loaded)
     earliest = registry_earliest(registry)
     if earliest is not None:
         stale |= {m for m in loaded if pd.Timestamp(periods.bounds(m)[1]) > pd.Timestamp(earliest)}

@@ -13,23 +13,20 @@ import json
 import pandas as pd
 import pyarrow as pa
 
-from ucj.contracts import reference
+from ucj import sources
 from ucj.io.lake import data_files
-from ucj.warehouse.scope import Scope
+from ucj.warehouse.scope import Scope, dataset
 
 AUDIT_COLUMNS = ["dataset", "run_id", "source", "partition_value", "source_file", "rows_read",
                  "rows_valid", "rows_quarantined", "validation_success", "validation_report",
                  "data_docs", "batch_seconds"]
 
 
-def lake_schemas() -> dict[str, pa.Schema]:
-    from ucj.pipeline import apbdes, enrollment, registry
-
-    return {"enrollment": enrollment.SCHEMA, "registry": registry.SCHEMA,
-            "village_budget": apbdes.SCHEMA, **{t.name: t.schema for t in reference.TABLES}}
-
-
-STAGED_AS = {"village_budget": "apbdes"}  # dbt source lake_<name>
+def staged() -> list[tuple[str, str, pa.Schema]]:
+    """(dataset, dbt source name, lake schema) of every source: ``staging.apbdes`` is staged
+    as the dbt source ``lake_apbdes``."""
+    return [(dataset(s), "lake_" + s.staging_table.split(".", 1)[1], s.lake_schema())
+            for s in sources.SOURCES]
 
 
 def _pg_type(t: pa.DataType) -> str:
@@ -81,9 +78,8 @@ def audit_frames(scope: Scope, run_id: str, vars_: dict) -> dict[str, pd.DataFra
 
 def stage_duckdb(con, scope: Scope, run_id: str, vars_: dict) -> None:
     """Views over the lake partitions in the build file ``con`` holds, and the run's audit."""
-    for dataset, schema in lake_schemas().items():
-        name = f"lake_{STAGED_AS.get(dataset, dataset)}"
-        parts = scope.of(dataset)
+    for name_of, name, schema in staged():
+        parts = scope.of(name_of)
         if not parts:
             empty = pa.Table.from_pylist([], schema.append(pa.field("_partition", pa.string())))
             con.register("_ucj_empty", empty)
@@ -105,11 +101,11 @@ def stage_duckdb(con, scope: Scope, run_id: str, vars_: dict) -> None:
 
 def stage_postgres(s, schema: str, scope: Scope, run_id: str, vars_: dict) -> None:
     """Tables in the build schema ``schema``, filled by COPY (``s``: a PostgresSession)."""
-    for dataset, arrow in lake_schemas().items():
-        name = f"{schema}.lake_{STAGED_AS.get(dataset, dataset)}"
+    for name_of, table, arrow in staged():
+        name = f"{schema}.{table}"
         cols = ", ".join(f"{f.name} {_pg_type(f.type)}" for f in arrow)
         s.execute(f"CREATE TABLE {name} ({cols}, _partition VARCHAR)")
-        for p in scope.of(dataset):
+        for p in scope.of(name_of):
             # the partition's value on each row it copies, without a second pass over them
             s.execute(f"ALTER TABLE {name} ALTER COLUMN _partition SET DEFAULT "
                       f"{_quoted(p.value)}")

@@ -1,32 +1,37 @@
-"""Bring a warehouse created by an earlier version up to today's DDL, touching only what is
-out of date: on PostgreSQL an ALTER TABLE locks its table against every reader until the
-load commits, with IF NOT EXISTS or not."""
+"""What dbt does not do for a warehouse an earlier version created.
+
+- ``audit.run_audit`` (written before any build reads it) gains the columns added after its
+  first release.
+- The tables of dbt models gain their new columns at publish (ucj.warehouse.publish), in the
+  publishing transaction; the rows a run replaces get them filled. A column whose older rows
+  must be filled too is listed in ``REBUILD`` with the months it applies to: the next run then
+  rebuilds every loaded month (scope ``rebuild``).
+"""
 
 from __future__ import annotations
 
-from ucj.warehouse import village
 from ucj.warehouse.base import Session
 
 # Columns audit.run_audit gained after its first release (audit/add_run_audit_columns.sql).
 RUN_AUDIT_ADDED = ("data_docs", "batch_seconds")
-# Declared with a primary key by DuckDB warehouses created before core/05_keys.postgres.sql.
-MONTH_KEYED = ("fct_participant_month", "fct_person_month")
-# Columns marts tables gained after their first release (all BIGINT): how many desa a roll-up
-# sums and the persons it leaves out of its ratio (issue 21). Their rows hold roll-ups that
-# mixed desa sets, so the marts are rebuilt, not only given the columns.
-MARTS_ADDED = {
-    "mart_coverage": ("desa_penyebut", "desa_wilayah", "peserta_tanpa_penyebut"),
-    "mart_village_official_coverage": ("desa_penyebut", "desa_wilayah",
-                                       "perangkat_tanpa_penyebut"),
-    "mart_dana_desa": ("desa_dana_desa", "desa_add", "desa_bhp", "desa_jumlah_perangkat"),
+# Columns of month marts added after their first release whose older rows a run rebuilds
+# (issue 21: roll-ups over the same desa). Their presence with NULLs marks a warehouse to
+# rebuild.
+REBUILD = {
+    "mart_coverage": "desa_penyebut",
+    "mart_village_official_coverage": "desa_penyebut",
 }
-MONTH_MARTS_REBUILT = ("mart_coverage", "mart_village_official_coverage")  # by periode
 
 
-def set_aside_keyed(s: Session) -> list[str]:
-    """Rename the keyed month tables of an old DuckDB warehouse (DuckDB drops no key in
-    place: their index does not spill, and a national month would not fit the memory cap);
-    the DDL then creates them again, unkeyed, and :func:`restore_unkeyed` fills them."""
+# Declared with a primary key by DuckDB warehouses created before the keys moved to PostgreSQL
+# only: DuckDB keeps a key's index in memory and cannot spill it, so a national month would
+# not fit the memory cap with it (benchmarks/duckdb_key_memory.py).
+MONTH_KEYED = ("fct_participant_month", "fct_person_month")
+
+
+def drop_month_keys(s: Session) -> list[str]:
+    """Rebuild the keyed month tables of an old DuckDB warehouse without their key (DuckDB
+    drops no key in place), rows unchanged; the tables rebuilt."""
     if s.backend != "duckdb":
         return []
     found = set(s.query("SELECT table_name FROM duckdb_constraints() WHERE schema_name = "
@@ -34,13 +39,9 @@ def set_aside_keyed(s: Session) -> list[str]:
     keyed = [t for t in MONTH_KEYED if t in found]
     for table in keyed:  # names from MONTH_KEYED only
         s.execute(f"ALTER TABLE core.{table} RENAME TO {table}_keyed")
-    return keyed
-
-
-def restore_unkeyed(s: Session, keyed: list[str]) -> None:
-    for table in keyed:
-        s.execute(f"INSERT INTO core.{table} BY NAME SELECT * FROM core.{table}_keyed")
+        s.execute(f"CREATE TABLE core.{table} AS SELECT * FROM core.{table}_keyed")
         s.execute(f"DROP TABLE core.{table}_keyed")
+    return keyed
 
 
 def add_missing_columns(s: Session) -> None:
@@ -51,37 +52,19 @@ def add_missing_columns(s: Session) -> None:
         s.run_file("audit/add_run_audit_columns.sql")
 
 
-def add_mart_columns(s: Session) -> list[str]:
-    """Give existing marts tables the columns of ``MARTS_ADDED`` they lack; the tables
-    altered. Runs before the DDL, whose COMMENT ON statements name those columns. The
-    columns are nullable (DuckDB adds no NOT NULL column); :func:`rebuild_marts` fills them."""
-    cols = s.query("SELECT table_name, column_name FROM information_schema.columns "
-                   "WHERE table_schema = 'marts'")
-    have: dict[str, set[str]] = {}
-    for table, column in cols.itertuples(index=False):
-        have.setdefault(table, set()).add(column)
-    altered = []
-    for table, added in MARTS_ADDED.items():
-        if table not in have or set(added) <= have[table]:
-            continue  # created by today's DDL, or up to date: no lock taken
-        for column in added:  # names from MARTS_ADDED only
-            if column not in have[table]:
-                s.execute(f"ALTER TABLE marts.{table} ADD COLUMN {column} BIGINT")
-        altered.append(table)
-    return altered
-
-
-def rebuild_marts(s: Session, altered: list[str]) -> None:
-    """Rebuild every loaded month (and Dana Desa year) of the marts :func:`add_mart_columns`
-    altered, after the DDL and :func:`restore_unkeyed` (the month facts must be back)."""
+def months_to_rebuild(s: Session) -> set[str]:
+    """Loaded months whose marts an earlier version built without a column of ``REBUILD``
+    (the column missing, or NULL on their rows)."""
     months: set[str] = set()
-    for table in MONTH_MARTS_REBUILT:
-        if table in altered:
+    for table, column in REBUILD.items():  # names from REBUILD only
+        cols = set(s.query("SELECT column_name FROM information_schema.columns WHERE "
+                           "table_schema = 'marts' AND table_name = :t", {"t": table})
+                   ["column_name"])
+        if not cols:
+            continue
+        if column not in cols:
             months |= set(s.query(f"SELECT DISTINCT periode FROM marts.{table}")["periode"])
-    for periode in sorted(months):  # the officials first: mart_dana_desa reads them
-        for table in MONTH_MARTS_REBUILT:
-            s.run_file(f"marts/{table}.sql", {"periode": periode})
-    if "mart_dana_desa" in altered:
-        for tahun in s.query("SELECT DISTINCT tahun FROM marts.mart_dana_desa ORDER BY tahun"
-                             )["tahun"]:
-            village.build_marts(s, int(tahun))
+        else:
+            months |= set(s.query(f"SELECT DISTINCT periode FROM marts.{table} "
+                                  f"WHERE {column} IS NULL")["periode"])
+    return months
