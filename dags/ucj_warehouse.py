@@ -29,9 +29,25 @@ DEFAULT_ARGS = {"owner": "data-engineering", "retries": 2, "retry_delay": timede
                                           "month in the lake"),
             "target_coverage": Param(None, type=["null", "number"], exclusiveMinimum=0,
                                      maximum=100,
-                                     description="UCJ coverage target of the report, percent "
-                                                 "(default UCJ_TARGET_COVERAGE, else 34.99 = "
-                                                 "RKP 2026)")},
+                                     description="UCJ coverage target of the report and the "
+                                                 "action plan, percent (default "
+                                                 "UCJ_TARGET_COVERAGE, else 34.99 = RKP 2026; "
+                                                 "RPJMN 2025 32.15, RPJMN 2029 43.92, "
+                                                 "Kemendagri 2025 52.15, Purwakarta 55, "
+                                                 "Kabupaten Serang 50.87)"),
+            # the action plan's scenario (ucj.rencana): empty fields keep the defaults
+            "batas_dana_desa_persen": Param(None, type=["null", "number"], minimum=0,
+                                            maximum=100,
+                                            description="Rencana aksi: share of a desa's Dana "
+                                                        "Desa its informal workers' premiums "
+                                                        "may take, percent (default 5)"),
+            "iuran_bpu_bulanan": Param(None, type=["null", "integer"], minimum=0,
+                                       description="Rencana aksi: BPU premium per person and "
+                                                   "month, rupiah (default 16800, lowest band)"),
+            "rencana_aksi": Param({}, type="object",
+                                  description="Rencana aksi: other parameters of ucj.rencana "
+                                              "(tarif_jkk, tarif_jkm, gaji_kepala_desa, ...), "
+                                              "e.g. {\"tarif_jkk\": 0.0054}")},
     doc_md=__doc__,
 )
 def ucj_warehouse():
@@ -39,13 +55,15 @@ def ucj_warehouse():
     def load(params=None, triggering_asset_events=None, run_id=None) -> dict:
         """dbt builds the run's scope privately; one transaction publishes it. Each model's
         status and time are in the log (and dbt's run_results.json)."""
-        from ucj import airflow_settings
+        from ucj import airflow_settings, rencana
         from ucj.warehouse import load as wl
 
         cfg = airflow_settings.settings()
         extras = [dict(e.extra or {}) for events in (triggering_asset_events or {}).values()
                   for e in events]
-        result = wl.run(cfg.warehouse_url, cfg.lake, extras, params.get("periodes") or [], run_id)
+        # the action plan's scenario of the trigger form (its empty fields: the configured one)
+        result = wl.run(cfg.warehouse_url, cfg.lake, extras, params.get("periodes") or [], run_id,
+                        scenario=rencana.from_dag_params(params) or None)
         for node in result.pop("models"):
             print(f"dbt {node['status']:<8} {node['execution_time'] or 0:6.2f} s  "
                   f"{node['unique_id']}")

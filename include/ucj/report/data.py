@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
+from ucj.report import rencana
 from ucj.warehouse.base import Warehouse
 
 OPEN = ("new", "ongoing")
@@ -25,6 +26,7 @@ class ReportData:
     alerts: pd.DataFrame  # open alerts of the month
     dana_desa: pd.DataFrame | None  # None when marts.mart_dana_desa does not exist
     loaded_at: object = None
+    rencana: rencana.RencanaData | None = None  # the action plan (None: no plan of the month)
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
@@ -63,6 +65,7 @@ def collect(wh: Warehouse, periode: str) -> ReportData:
         if _exists(s, "marts", "mart_dana_desa"):
             dana = s.query("SELECT * FROM marts.mart_dana_desa WHERE tahun = :tahun",
                            {"tahun": int(periode[:4])})
+        plan = rencana.collect(s, periode)
         loaded_at = s.scalar("SELECT MAX(loaded_at) FROM audit.run_audit "
                              "WHERE source = 'enrollment' AND partition_value = :periode", p)
     kab = cov[cov["tingkat"] == "kabupaten"]
@@ -74,7 +77,8 @@ def collect(wh: Warehouse, periode: str) -> ReportData:
         kecamatan=kec.reset_index(drop=True), trend=trend,
         officials=officials[officials["tingkat"] == "desa"].reset_index(drop=True),
         officials_total=total.iloc[0] if not total.empty else None,
-        compliance=compliance, alerts=alerts, dana_desa=dana, loaded_at=loaded_at)
+        compliance=compliance, alerts=alerts, dana_desa=dana, loaded_at=loaded_at,
+        rencana=plan)
 
 
 def _exists(s, schema: str, table: str) -> bool:

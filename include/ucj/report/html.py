@@ -5,8 +5,9 @@ no script, no external resource), written after each warehouse run.
 
 It shows, for the month: UCJ coverage of the kabupaten against the target and per kecamatan
 (sorted), the kabupaten trend over the loaded months, village-official coverage by desa,
-Dana Desa used for premiums (when ``marts.mart_dana_desa`` exists), the company compliance
-picture and the open alerts. Texts are in Indonesian, numbers in Indonesian notation.
+Dana Desa used for premiums (when ``marts.mart_dana_desa`` exists), the action plan ("Rencana
+aksi", ``ucj.report.rencana``: its XLSX per kecamatan are written beside the page), the company
+compliance picture and the open alerts. Texts are in Indonesian, numbers in Indonesian notation.
 
 The coverage target is a parameter (``target``, a fraction): in Airflow the ``target_coverage``
 parameter of ``ucj_warehouse`` (percent), else ``UCJ_TARGET_COVERAGE`` (percent), else the RKP
@@ -15,7 +16,6 @@ parameter of ``ucj_warehouse`` (percent), else ``UCJ_TARGET_COVERAGE`` (percent)
 
 from __future__ import annotations
 
-import math
 import os
 from datetime import UTC
 from html import escape
@@ -23,8 +23,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ucj.report import svg
+from ucj.report import rencana, svg
 from ucj.report.data import ReportData, collect, months
+from ucj.report.fmt import _missing, _table, num, pct, points, rupiah  # noqa: F401 (re-exported)
 
 DEFAULT_TARGET = 0.3499
 TARGET_LABEL = "RKP 2026"
@@ -43,45 +44,6 @@ KATEGORI = [  # compliance categories in display order, with colour and meaning
 ]
 SHOWN_ALERTS = 30
 SHOWN_DESA = 10
-
-
-# ---------------------------------------------------------------- formatting (Indonesian)
-
-def _missing(v) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
-
-
-def pct(v, digits: int = 2) -> str:
-    """0.3499 -> '34,99 %' (a no-break space before the sign, as before every unit)."""
-    if _missing(v):
-        return "–"
-    return f"{float(v) * 100:.{digits}f}".replace(".", ",") + "\u00a0%"
-
-
-def num(v) -> str:
-    """1234567 -> '1.234.567'."""
-    if _missing(v):
-        return "–"
-    return f"{round(float(v)):,}".replace(",", ".")
-
-
-def rupiah(v) -> str:
-    if _missing(v):
-        return "–"
-    v = float(v)
-    if abs(v) >= 1e9:
-        return "Rp\u00a0" + f"{v / 1e9:.2f}".replace(".", ",") + "\u00a0miliar"
-    if abs(v) >= 1e6:
-        return "Rp\u00a0" + f"{v / 1e6:.1f}".replace(".", ",") + "\u00a0juta"
-    return "Rp\u00a0" + num(v)
-
-
-def points(v) -> str:
-    """A difference of two ratios in percentage points: -0.0512 -> '−5,12 poin'."""
-    if _missing(v):
-        return "–"
-    sign = "+" if v > 0 else "−" if v < 0 else ""
-    return sign + f"{abs(float(v)) * 100:.2f}".replace(".", ",") + "\u00a0poin"
 
 
 def month_name(periode: str) -> str:
@@ -161,15 +123,6 @@ def _kpi(value: str, label: str, kpi_id: str = "", cls: str = "") -> str:
     ident = f' id="{kpi_id}"' if kpi_id else ""
     return (f'<div class="kpi"{ident}><div class="v {cls}">{escape(value)}</div>'
             f'<div class="l">{escape(label)}</div></div>')
-
-
-def _table(headers: list[str], rows: list[list[str]], numeric: set[int] = frozenset()) -> str:
-    head = "".join(f'<th class="{"n" if i in numeric else ""}">{escape(h)}</th>'
-                   for i, h in enumerate(headers))
-    body = "".join("<tr>" + "".join(
-        f'<td class="{"n" if i in numeric else ""}">{cell}</td>' for i, cell in enumerate(row))
-        + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _labels() -> dict[str, str]:
@@ -435,6 +388,7 @@ def render(d: ReportData, target: float = DEFAULT_TARGET, name: str | None = Non
         _trend_section(d, target, target_name),
         _officials_section(d),
         _dana_desa_section(d),
+        rencana.section(d.rencana),
         _compliance_section(d),
         _alerts_section(d),
         f"<footer><p>Dibuat {d.generated_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC dari marts "
@@ -452,7 +406,8 @@ def render(d: ReportData, target: float = DEFAULT_TARGET, name: str | None = Non
 def write_report(wh, out_dir: Path, periode: str | None = None,
                  target: float = DEFAULT_TARGET, name: str | None = None) -> Path:
     """Render the month (default: the latest in the warehouse) to
-    ``out_dir/ucj_report_<periode>.html``; written to a temporary name, then renamed."""
+    ``out_dir/ucj_report_<periode>.html``; written to a temporary name, then renamed. The action
+    plan's spreadsheets (``ucj.report.rencana``) are written beside it."""
     periode = periode or (months(wh) or [None])[-1]
     if periode is None:
         raise LookupError("the warehouse holds no month of coverage yet")
@@ -463,6 +418,7 @@ def write_report(wh, out_dir: Path, periode: str | None = None,
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(html, encoding="utf-8")
     tmp.replace(path)
+    rencana.write_workbooks(wh, out_dir, periode)  # one XLSX per kecamatan, beside the page
     return path
 
 

@@ -171,3 +171,48 @@ def line(points: Sequence[tuple[str, float | None]], fmt: Callable[[float], str]
                    f'<text x="{_num(x)}" y="{_num(y_of(v) - 9)}" text-anchor="middle" '
                    f'fill="{INK}">{escape(fmt(v))}</text></g>')
     return _svg(width, height, title, out)
+
+
+@dataclass(frozen=True)
+class Stack:
+    label: str
+    parts: Sequence[tuple[str, float, str]]  # (segment name, value, colour), left to right
+
+
+def stacked_hbars(stacks: Sequence[Stack], fmt: Callable[[float], str], *, title: str,
+                  width: int = 760, bar_height: int = 16, gap: int = 6,
+                  label_width: int = 150) -> str:
+    """Horizontal stacked bars in the given order, the total at the end of each, a legend of
+    the segments on top. Each segment is a ``g.segment`` with ``data-label`` (the bar),
+    ``data-segment`` and ``data-value``; each bar a ``g.bar`` with its total."""
+    top = _scale_max([sum(v for _, v, _ in s.parts) for s in stacks], None)
+    plot_x, plot_w = label_width + 8, width - label_width - 80
+    head = 24
+    height = head + len(stacks) * (bar_height + gap) + 4
+    out = []
+    names = list(dict.fromkeys((n, c) for s in stacks for n, _, c in s.parts))
+    x = plot_x
+    for name, color in names:  # the legend
+        out.append(f'<rect x="{_num(x)}" y="4" width="10" height="10" fill="{color}"/>'
+                   f'<text x="{_num(x + 14)}" y="13" fill="{INK}">{escape(name)}</text>')
+        x += 24 + 7 * len(name)
+    for i, stack in enumerate(stacks):
+        y = head + i * (bar_height + gap)
+        total = sum(v for _, v, _ in stack.parts)
+        tip = f"{stack.label}: {fmt(total)} (" + ", ".join(
+            f"{n} {fmt(v)}" for n, v, _ in stack.parts) + ")"
+        out.append(f'<g class="bar" data-label="{_attr(stack.label)}" '
+                   f'data-value="{_attr(total)}"><title>{escape(tip)}</title>'
+                   f'<text x="{label_width}" y="{y + bar_height - 4}" text-anchor="end" '
+                   f'fill="{INK}">{escape(stack.label)}</text>')
+        x = plot_x
+        for name, value, color in stack.parts:
+            w = plot_w * value / top
+            out.append(f'<g class="segment" data-label="{_attr(stack.label)}" '
+                       f'data-segment="{_attr(name)}" data-value="{_attr(value)}">'
+                       f'<rect x="{_num(x)}" y="{y}" width="{_num(w)}" '
+                       f'height="{bar_height}" fill="{color}"/></g>')
+            x += w
+        out.append(f'<text x="{_num(x + 4)}" y="{y + bar_height - 4}" fill="{INK}">'
+                   f"{escape(fmt(total))}</text></g>")
+    return _svg(width, height, title, out)

@@ -35,12 +35,13 @@ def loaded_months(s: Session) -> list[str]:
 
 
 def publish(wh: Warehouse, lake: Path, partitions: list[Path], run_id: str,
-            rebuild: list[str] = ()) -> dict:
+            rebuild: list[str] = (), scenario: dict | None = None) -> dict:
     """Build and publish the run's scope (``rebuild``: loaded months to build again though
-    nothing of theirs changed); what was published, for :func:`store_alerts`."""
+    nothing of theirs changed; ``scenario``: the action plan's, ucj.rencana); what was
+    published, for :func:`store_alerts`."""
     with wh.transaction() as s:
         ensure_schema(s)
-        run_scope = scope.compute(s, lake, partitions, rebuild)
+        run_scope = scope.compute(s, lake, partitions, rebuild, scenario)
     result = build.build_and_publish(wh, run_scope, run_id)
     return {"periodes": run_scope.periodes, "periodes_baru": run_scope.periodes_baru,
             "tahun_dana_desa": run_scope.tahun_dana_desa,
@@ -65,10 +66,10 @@ def store_alerts(wh: Warehouse, published: dict) -> dict:
 
 
 def refresh(wh: Warehouse, lake: Path, partitions: list[Path], run_id: str,
-            rebuild: list[str] = ()) -> dict:
+            rebuild: list[str] = (), scenario: dict | None = None) -> dict:
     """Every changed reference, registry and APBDes partition and the given months, published
     at once; then their alerts."""
-    published = publish(wh, lake, partitions, run_id, rebuild)
+    published = publish(wh, lake, partitions, run_id, rebuild, scenario)
     store_alerts(wh, published)
     months = []
     with wh.transaction() as s:
@@ -103,12 +104,13 @@ def months_from_events(event_extras: list[dict], requested: list[str]) -> list[s
 
 
 def run(url: str, lake: Path, event_extras: list[dict], requested: list[str],
-        run_id: str) -> dict:
+        run_id: str, scenario: dict | None = None) -> dict:
     """The warehouse DAG's load task: publish, without the alerts (their own task)."""
     months = months_from_events(event_extras, requested)
     wh = connect(url)
     try:
-        result = publish(wh, lake, enrollment_partitions(lake, months), run_id)
+        result = publish(wh, lake, enrollment_partitions(lake, months), run_id,
+                         scenario=scenario)
         result["summary"] = coverage_summary(wh).to_string(index=False)
     finally:
         wh.close()

@@ -20,9 +20,9 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
-from ucj import compliance, periods, sources, village
+from ucj import compliance, periods, rencana, sources, village
 from ucj.io import lake as lk
-from ucj.warehouse import audit, upgrade
+from ucj.warehouse import audit, replan, upgrade
 from ucj.warehouse.base import Session
 
 
@@ -49,6 +49,7 @@ class Scope:
     periodes: list[str] = field(default_factory=list)
     periodes_baru: list[str] = field(default_factory=list)
     tahun_dana_desa: list[int] = field(default_factory=list)
+    scenario: dict | None = None  # the action plan's overrides (ucj.rencana), None: defaults
 
     def of(self, dataset: str) -> list[Part]:
         return [p for p in self.parts if p.dataset == dataset]
@@ -67,7 +68,8 @@ class Scope:
                 "months": months, "ref_tahun": ref_tahun,
                 "tahun_apbdes": sorted({int(p.value) for p in self.of("village_budget")}),
                 "tahun_dana_desa": self.tahun_dana_desa,
-                **_numbers(compliance.thresholds()), **_numbers(village.thresholds())}
+                **_numbers(compliance.thresholds()), **_numbers(village.thresholds()),
+                **_numbers(rencana.scope_values(self.scenario))}
 
 
 def _years(part: Path) -> set[int]:
@@ -114,10 +116,12 @@ def registry_earliest(parts: list[Part]):
     return earliest
 
 
-def compute(s: Session, lake: Path, months: list[Path], rebuild: list[str] = ()) -> Scope:
+def compute(s: Session, lake: Path, months: list[Path], rebuild: list[str] = (),
+            scenario: dict | None = None) -> Scope:
     """The run's scope; ``rebuild``: loaded months whose marts are built again though nothing
-    of theirs changed (after a threshold changed, or core was corrected by hand)."""
-    scope = Scope()
+    of theirs changed (after a threshold changed, or core was corrected by hand);
+    ``scenario``: the action plan's overrides (ucj.rencana), None for the configured one."""
+    scope = Scope(scenario=scenario)
     for source in sources.SOURCES:
         if source is not sources.ENROLLMENT:  # months: the ones the run was given
             scope.parts += _changed(s, lake, source)
@@ -135,6 +139,8 @@ def compute(s: Session, lake: Path, months: list[Path], rebuild: list[str] = ())
     earliest = registry_earliest(registry)
     if earliest is not None:
         stale |= {m for m in loaded if pd.Timestamp(periods.bounds(m)[1]) > pd.Timestamp(earliest)}
+    # the action plan (issue 18): months whose published plan has another scenario
+    stale |= replan.stale_months(s, loaded, rencana.parameters(scenario))
     new = sorted({p.value for p in scope.of("enrollment")})
     touched = stale | set(new)
     after = {periods.shift(m, 1) for m in touched} & set(loaded)

@@ -1,0 +1,84 @@
+-- Initiatives over time (issue 18, item 2): active persons per area, month and who pays
+-- (sumber_iuran), with the month before. Each person counts once, by the sumber_iuran of
+-- their placement row (SOURCES.md: latest tgl_kepesertaan among their active rows, ties to the
+-- smallest kpj), so the six rows of an area add up to its persons; kecamatan and kabupaten
+-- rows sum their desa and kelurahan. The month before is NULL when it is not loaded.
+{% call(m) each(scope('months')) %}
+SELECT CAST(periode AS VARCHAR) AS periode,
+       CAST(tingkat AS VARCHAR) AS tingkat,
+       CAST(kode_wilayah AS VARCHAR) AS kode_wilayah,
+       CAST(nama_wilayah AS VARCHAR) AS nama_wilayah,
+       CAST(kode_kecamatan AS VARCHAR) AS kode_kecamatan,
+       CAST(nama_kecamatan AS VARCHAR) AS nama_kecamatan,
+       CAST(sumber_iuran AS VARCHAR) AS sumber_iuran,
+       CAST(peserta_aktif AS BIGINT) AS peserta_aktif,
+       CAST(peserta_bulan_lalu AS BIGINT) AS peserta_bulan_lalu,
+       CAST(perubahan AS BIGINT) AS perubahan
+FROM (
+    WITH placed AS (
+        SELECT periode, kode_desa, sumber_iuran
+        FROM (
+            SELECT periode, kode_desa, sumber_iuran,
+                   ROW_NUMBER() OVER (PARTITION BY periode, person_key
+                                      ORDER BY tgl_kepesertaan DESC NULLS LAST, kpj) AS placement
+            FROM {{ ref('int_participant_month') }}
+            WHERE periode IN ({{ literal(m.periode) }}, {{ literal(m.prev_periode) }}) AND is_active
+        ) ranked
+        WHERE placement = 1
+    ),
+    counted AS (
+        SELECT kode_desa, sumber_iuran,
+               COUNT(*) FILTER (WHERE periode = {{ literal(m.periode) }}) AS peserta_aktif,
+               COUNT(*) FILTER (WHERE periode = {{ literal(m.prev_periode) }}) AS peserta_bulan_lalu
+        FROM placed
+        GROUP BY kode_desa, sumber_iuran
+    ),
+    prev_loaded AS (
+        SELECT COUNT(*) > 0 AS loaded FROM {{ ref('int_dim_month') }}
+        WHERE periode = {{ literal(m.prev_periode) }}
+    ),
+    sumber AS (
+        SELECT 'APBD_KABUPATEN' AS sumber_iuran UNION ALL SELECT 'APBD_PROVINSI'
+        UNION ALL SELECT 'DANA_DESA' UNION ALL SELECT 'CSR'
+        UNION ALL SELECT 'PEMBERI_KERJA' UNION ALL SELECT 'MANDIRI'
+    ),
+    desa AS (
+        SELECT w.tingkat, w.kode_wilayah, w.nama AS nama_wilayah, w.kode_kecamatan,
+               w.nama_kecamatan, s.sumber_iuran,
+               COALESCE(c.peserta_aktif, 0) AS peserta_aktif,
+               CASE WHEN p.loaded THEN COALESCE(c.peserta_bulan_lalu, 0) END AS peserta_bulan_lalu
+        FROM {{ ref('dim_wilayah') }} w
+        CROSS JOIN sumber s
+        CROSS JOIN prev_loaded p
+        LEFT JOIN counted c ON c.kode_desa = w.kode_wilayah AND c.sumber_iuran = s.sumber_iuran
+        WHERE w.tingkat IN ('desa', 'kelurahan')
+    ),
+    kecamatan AS (
+        SELECT 'kecamatan' AS tingkat, d.kode_kecamatan AS kode_wilayah,
+               MIN(d.nama_kecamatan) AS nama_wilayah, d.kode_kecamatan,
+               MIN(d.nama_kecamatan) AS nama_kecamatan, d.sumber_iuran,
+               SUM(d.peserta_aktif) AS peserta_aktif, SUM(d.peserta_bulan_lalu) AS peserta_bulan_lalu
+        FROM desa d
+        GROUP BY d.kode_kecamatan, d.sumber_iuran
+    ),
+    kabupaten AS (
+        SELECT 'kabupaten' AS tingkat, w.kode_wilayah, w.nama AS nama_wilayah,
+               CAST(NULL AS VARCHAR) AS kode_kecamatan, CAST(NULL AS VARCHAR) AS nama_kecamatan,
+               k.sumber_iuran, SUM(k.peserta_aktif) AS peserta_aktif,
+               SUM(k.peserta_bulan_lalu) AS peserta_bulan_lalu
+        FROM kecamatan k
+        CROSS JOIN {{ ref('dim_wilayah') }} w
+        WHERE w.tingkat = 'kabupaten'
+        GROUP BY w.kode_wilayah, w.nama, k.sumber_iuran
+    ),
+    areas AS (
+        SELECT * FROM desa
+        UNION ALL SELECT * FROM kecamatan
+        UNION ALL SELECT * FROM kabupaten
+    )
+    SELECT {{ literal(m.periode) }}, tingkat, kode_wilayah, nama_wilayah, kode_kecamatan,
+           nama_kecamatan, sumber_iuran, peserta_aktif, peserta_bulan_lalu,
+           peserta_aktif - peserta_bulan_lalu
+    FROM areas
+) AS result (periode, tingkat, kode_wilayah, nama_wilayah, kode_kecamatan, nama_kecamatan, sumber_iuran, peserta_aktif, peserta_bulan_lalu, perubahan)
+{% endcall %}
