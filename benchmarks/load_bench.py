@@ -1,7 +1,7 @@
 """Warehouse load benchmark: does loading month N cost more when more months are loaded?
 
     scripts/env.sh python benchmarks/load_bench.py [--months 12] [--rows 100000]
-        [--backend duckdb|postgres|both] [--rounds 3] [--workdir DIR] [--by-file]
+        [--backend duckdb|postgres|both] [--rounds 3] [--workdir DIR] [--by-model]
 
 Preparation (timed apart, reused from ``--workdir`` when it already holds the same months,
 rows and seed): the generator writes the months' enrollment files, reference tables, APBDes
@@ -20,17 +20,28 @@ months' company alerts, by design). Other load on the machine only ever adds tim
 month keeps its best time over the ``--rounds`` rounds. Each line gives those wall seconds,
 the rows loaded, the months already in the warehouse, the seconds per 100,000 rows (the
 generated months grow by new registrations, so the per-row figure is the fair one), this
-process's CPU seconds (all of DuckDB's work, which runs in-process; for PostgreSQL only the
-client's share) and the seconds of every round.
+process's CPU seconds (the loader's share: on DuckDB the scope, staging, publish and alerts
+run in-process; dbt's build runs in a process of its own, PostgreSQL's work in the server)
+and the seconds of every round.
 
 Finally the least-squares slope of the seconds against the months already loaded, with its
 standard error, the ratio last/first, and a verdict from the seconds per 100k rows of months
 2..N (month 1 has no month before it, so it skips the month-over-month work of every later
 month): GROWS when their fitted growth exceeds 30 % and the slope is more than two standard
 errors from zero, FLAT otherwise (one noisy month can move last/first, so it does not decide
-alone). ``--by-file`` also prints, per SQL
-file (and bulk insert, and ANALYZE) of the load, its best seconds in the first and last
-month loaded, its own slope and its seconds in the re-delivery, to find what grows.
+alone).
+
+Then where each month's time goes, the phases of a refresh (ucj.warehouse.load and .build):
+``scope`` (what the run replaces, read from the lake and the published audit), ``stage`` (the
+lake partitions into the private build: views on DuckDB, COPY on PostgreSQL), ``dbt build``
+(in dbt's own interpreter), ``publish`` (the one transaction that replaces the run's scope in
+the warehouse), ``alerts`` (read from the published marts) and the rest; per phase its best
+seconds in the first and last month loaded, its own slope and its seconds in the
+re-delivery, to find what grows. ``--by-model`` adds dbt's nodes under ``dbt build``, each
+model's ``execution_time`` from ``run_results.json`` (``ucj.warehouse.dbt.Result.nodes``; the
+data tests summed) and what the dbt process spends outside them (start, partial parse,
+connections). dbt's target folders go under the work folder (``UCJ_DBT_WORK_DIR``); the setup
+refresh pays dbt's first, full parse.
 """
 
 from __future__ import annotations
@@ -144,10 +155,12 @@ def add_extract(prep: Path, lake: Path, name: str | None) -> None:
         (lake / "registry" / name).symlink_to((prep / "lake" / "registry" / name).resolve())
 
 
-# -- timing of the load's parts ----------------------------------------------------------------
+# -- timing of the load's phases --------------------------------------------------------------
 
 class FileTimes:
-    """Seconds and calls per SQL file (and bulk insert) inside the current refresh."""
+    """Seconds and calls per phase of the current refresh (scope, stage, dbt build and each
+    of its models, publish, alerts). The name is older than the phases: the breakdown used to
+    be per SQL file."""
 
     def __init__(self):
         self.seconds: dict[str, float] = defaultdict(float)
@@ -162,56 +175,78 @@ class FileTimes:
         self.calls[label] += 1
 
 
+# the phases of a refresh: (label, module, function), as ucj.warehouse.load and .build call them
+PHASES = [
+    ("scope", "ucj.warehouse.scope", "compute"),
+    ("stage (lake partitions into the build)", "ucj.warehouse.stage", "stage_duckdb"),
+    ("stage (lake partitions into the build)", "ucj.warehouse.stage", "stage_postgres"),
+    ("publish (one transaction)", "ucj.warehouse.publish", "publish"),
+    ("alerts", "ucj.warehouse.load", "store_alerts"),
+]
+DBT = "dbt build"
+REST = "rest of the refresh"
+# the phases that add up to a refresh (the dbt nodes are a breakdown of "dbt build")
+TOP = ["scope", "stage (lake partitions into the build)", DBT, "publish (one transaction)",
+       "alerts", REST]
+
+
+def node_label(unique_id: str) -> str:
+    """``model.ucj_warehouse.fct_person_month`` -> ``dbt model fct_person_month``; every data
+    test under one label (they run on the build's rows only)."""
+    kind, _, name = unique_id.split(".", 2)
+    return "dbt data tests (sum)" if kind == "test" else f"dbt {kind} {name}"
+
+
+def add_dbt(times: FileTimes, result, seconds: float) -> None:
+    """dbt's wall time, and the per-node times of its ``run_results.json``; what is left of the
+    wall time is the dbt process itself (start, partial parse, connections)."""
+    times.add(DBT, seconds)
+    inside = 0.0
+    for node in result.nodes:
+        t = node.get("execution_time") or 0.0
+        inside += t
+        times.add(node_label(node["unique_id"]), t)
+    times.add("dbt process (start, parse, connections)", max(seconds - inside, 0.0))
+
+
 @contextmanager
 def instrumented(times: FileTimes):
-    """Wrap ``Session.run_file``, the backends' ``insert_parquet`` (and DuckDB's
-    ``stage_parquet``: a view, not an insert) and ANALYZE statements with timers."""
-    from ucj.warehouse.base import Session
-    from ucj.warehouse.duckdb_backend import DuckDBSession
-    from ucj.warehouse.postgres_backend import PostgresSession
+    """Wrap the refresh's phases with timers: ``scope.compute``, the build's staging, ``dbt
+    run`` (its nodes' times from run_results.json, ``ucj.warehouse.dbt.Result.nodes``), the
+    publish and the alerts. Only ``dbt build`` is timed (the docs site is a task of its own)."""
+    import importlib
 
-    saved = [(Session, "run_file", Session.run_file)] + [
-        (cls, name, getattr(cls, name)) for cls in (DuckDBSession, PostgresSession)
-        for name in ("insert_parquet", "execute")] + [
-        (DuckDBSession, "stage_parquet", DuckDBSession.stage_parquet)]
+    from ucj.warehouse import dbt
 
-    def run_file(self, relpath, params=None, _orig=Session.run_file):
+    saved = []
+
+    def wrap(label, orig):
+        def timed(*args, **kwargs):
+            t = time.perf_counter()
+            try:
+                return orig(*args, **kwargs)
+            finally:
+                times.add(label, time.perf_counter() - t)
+        return timed
+
+    def dbt_run(args, *rest, _orig=dbt.run, **kwargs):
         t = time.perf_counter()
-        try:
-            return _orig(self, relpath, params)
-        finally:
-            times.add(relpath, time.perf_counter() - t)
+        result = _orig(args, *rest, **kwargs)
+        if args and args[0] == "build":
+            add_dbt(times, result, time.perf_counter() - t)
+        return result
 
-    def wrap_bulk(orig):
-        def bulk(self, table, path):
-            t = time.perf_counter()
-            try:
-                return orig(self, table, path)
-            finally:
-                times.add(f"{orig.__name__} {table}", time.perf_counter() - t)
-        return bulk
-
-    def wrap_execute(orig):
-        def execute(self, sql, params=None):
-            if not sql.lstrip().upper().startswith("ANALYZE"):
-                return orig(self, sql, params)
-            t = time.perf_counter()
-            try:
-                return orig(self, sql, params)
-            finally:
-                times.add(" ".join(sql.split()), time.perf_counter() - t)
-        return execute
-
-    Session.run_file = run_file
-    for cls in (DuckDBSession, PostgresSession):
-        cls.insert_parquet = wrap_bulk(cls.insert_parquet)
-        cls.execute = wrap_execute(cls.execute)
-    DuckDBSession.stage_parquet = wrap_bulk(DuckDBSession.stage_parquet)
+    for label, module, name in PHASES:
+        mod = importlib.import_module(module)
+        saved.append((mod, name, getattr(mod, name)))
+        setattr(mod, name, wrap(label, getattr(mod, name)))
+    saved.append((dbt, "run", dbt.run))
+    dbt.run = dbt_run
     try:
         yield times
     finally:
-        for cls, name, orig in saved:
-            setattr(cls, name, orig)
+        for mod, name, orig in reversed(saved):
+            setattr(mod, name, orig)
 
 
 # -- warehouses -------------------------------------------------------------------------------
@@ -292,16 +327,25 @@ def one_round(backend: str, prep: Path, info: dict, months: list[str], root: Pat
             seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
             loads.append({"periode": periode, "already": already,
                           "rows": sum(m["rows_loaded"] for m in out["months"]),
-                          "seconds": seconds, "cpu": cpu, "files": dict(times.seconds)})
+                          "seconds": seconds, "cpu": cpu, "files": phases(times, seconds)})
             print(f"{seconds:.2f}", end=" ", flush=True)
         middle = months[(len(months) - 1) // 2]
         times.reset()
         t = time.perf_counter()
         out = wl.refresh(wh, lake, wl.enrollment_partitions(lake, [middle]), "bench-redelivery")
-        redelivery = {"periode": middle, "seconds": time.perf_counter() - t,
-                      "rows": out["months"][0]["rows_loaded"], "files": dict(times.seconds)}
+        seconds = time.perf_counter() - t
+        redelivery = {"periode": middle, "seconds": seconds,
+                      "rows": out["months"][0]["rows_loaded"], "files": phases(times, seconds)}
         print(f"| re-delivery {redelivery['seconds']:.2f}", flush=True)
     return {"setup": setup, "loads": loads, "redelivery": redelivery}
+
+
+def phases(times: FileTimes, seconds: float) -> dict[str, float]:
+    """The refresh's phase times, with what the phases leave of its ``seconds`` (the schema
+    check, connections, the rows-loaded count)."""
+    out = dict(times.seconds)
+    out[REST] = max(seconds - sum(out.get(p, 0.0) for p in TOP[:-1]), 0.0)
+    return out
 
 
 def best(values: list[dict[str, float]]) -> dict[str, float]:
@@ -311,7 +355,7 @@ def best(values: list[dict[str, float]]) -> dict[str, float]:
 
 
 def run_backend(backend: str, prep: Path, info: dict, months: list[str], root: Path,
-                pg_url: str, by_file: bool, rounds: int) -> dict:
+                pg_url: str, by_model: bool, rounds: int) -> dict:
     times = FileTimes()
     print(f"\n== {backend}: {len(months)} months, one refresh each; {rounds} round(s), each "
           f"from an empty warehouse (seconds per month as they run)", flush=True)
@@ -369,26 +413,33 @@ def run_backend(backend: str, prep: Path, info: dict, months: list[str], root: P
     print(f"VERDICT {backend}: {verdict} - fitted growth {growth:+.1%} of the per-row load "
           f"time over {span} more months loaded, slope {slope / se if se else 0:.1f} standard "
           f"errors from 0 (GROWS above {GROWTH_LIMIT:.0%} and 2 standard errors)", flush=True)
-    if by_file:
-        print_by_file(per_file, xs, redelivery_files)
+    print_phases(per_file, xs, redelivery_files, by_model)
     return {"backend": backend, "months": results, "redelivery": redelivery,
             "slope": raw_slope, "slope_per_100k": slope, "ratio": ratio_raw,
             "ratio_per_row": ratio, "verdict": verdict}
 
 
-def print_by_file(per_file: list[dict[str, float]], xs: list[int], redelivery: dict) -> None:
-    labels = sorted({k for d in per_file for k in d},
-                    key=lambda k: -sum(d.get(k, 0.0) for d in per_file))
-    print(f"\n{'SQL file / step':<42} {'first':>7} {'last':>7} {'slope/mo':>9} "
-          f"{'re-deliv':>8}")
-    for label in labels:
+def print_phases(per_file: list[dict[str, float]], xs: list[int], redelivery: dict,
+                 by_model: bool) -> None:
+    """Each phase's best seconds in the first and last month loaded, its own slope against the
+    months already loaded and its seconds in the re-delivery; with ``by_model``, dbt's nodes
+    below (slowest first)."""
+    def line(label: str, indent: str = "") -> None:
         ys = [d.get(label, 0.0) for d in per_file]
-        slope, _, _ = fit(xs, ys)
-        print(f"{label:<42} {ys[0]:>7.3f} {ys[-1]:>7.3f} {slope:>+9.4f} "
+        print(f"{indent + label:<50} {ys[0]:>7.3f} {ys[-1]:>7.3f} {fit(xs, ys)[0]:>+9.4f} "
               f"{redelivery.get(label, 0.0):>8.3f}")
-    sums = [sum(d.values()) for d in per_file]
-    print(f"{'(sum of the above)':<42} {sums[0]:>7.3f} {sums[-1]:>7.3f} "
-          f"{fit(xs, sums)[0]:>+9.4f} {sum(redelivery.values()):>8.3f}")
+
+    print(f"\n{'phase':<50} {'first':>7} {'last':>7} {'slope/mo':>9} {'re-deliv':>8}")
+    for label in TOP:
+        line(label)
+        if label == DBT and by_model:
+            nodes = sorted({k for d in per_file for k in d if k not in TOP},
+                           key=lambda k: -sum(d.get(k, 0.0) for d in per_file))
+            for node in nodes:
+                line(node, "  ")
+    sums = [sum(d.get(k, 0.0) for k in TOP) for d in per_file]
+    print(f"{'(the refresh: sum of the phases)':<50} {sums[0]:>7.3f} {sums[-1]:>7.3f} "
+          f"{fit(xs, sums)[0]:>+9.4f} {sum(redelivery.get(k, 0.0) for k in TOP):>8.3f}")
 
 
 def main() -> int:
@@ -407,8 +458,8 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=3,
                     help="load the months this many times, each from an empty warehouse, and "
                          "keep each month's best time (other load on the machine only adds)")
-    ap.add_argument("--by-file", action="store_true",
-                    help="also time each SQL file of the load (first, last month, slope)")
+    ap.add_argument("--by-model", "--by-file", dest="by_model", action="store_true",
+                    help="also print each dbt model's time (first, last month, slope)")
     args = ap.parse_args()
     if args.months < 1 or args.rounds < 1:
         ap.error("--months and --rounds must be at least 1")
@@ -416,12 +467,14 @@ def main() -> int:
     root.mkdir(parents=True, exist_ok=True)
     months = months_of(args.start, args.months)
     prep = root / f"prep-{months[0]}-{args.months}m-{args.rows}r"
+    # dbt's target and log folders (its partial parse) with the benchmark's, not the demo's
+    os.environ.setdefault("UCJ_DBT_WORK_DIR", str(root / "dbt"))
     print(f"machine: {os.cpu_count()} cores; work folder {root}", flush=True)
     t = time.perf_counter()
     info = prepare(prep, months, args.rows)
     print(f"preparation: {time.perf_counter() - t:.1f} s (not part of the load times)")
     backends = ["duckdb", "postgres"] if args.backend == "both" else [args.backend]
-    summary = [run_backend(b, prep, info, months, root, args.pg_url, args.by_file, args.rounds)
+    summary = [run_backend(b, prep, info, months, root, args.pg_url, args.by_model, args.rounds)
                for b in backends]
     print("\nsummary")
     for s in summary:

@@ -1,8 +1,11 @@
 """Company compliance rules: thresholds (parameters, never buried in SQL) and their meaning.
 
-The SQL in ``include/sql/marts/mart_company_compliance.sql`` takes these as bound parameters.
-Override any of them with the Airflow variable ``ucj_compliance_thresholds`` (JSON) or the
-environment variable ``UCJ_COMPLIANCE_THRESHOLDS``. docs/compliance.md explains each rule.
+The dbt models ``include/sql/models/marts/mart_company_compliance.sql`` (the rules) and
+``include/sql/models/core/fct_company_month.sql`` (``umk_tolerance``) read these through the
+run's staged scope (``ucj.warehouse.scope``) and the macro ``threshold``, not as bound
+parameters: each value is checked to be a number before dbt renders it. Override any of them
+with the Airflow variable ``ucj_compliance_thresholds`` (JSON) or the environment variable
+``UCJ_COMPLIANCE_THRESHOLDS``. docs/compliance.md explains each rule.
 """
 
 from __future__ import annotations

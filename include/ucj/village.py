@@ -130,8 +130,10 @@ def revenue_items(df: pd.DataFrame) -> pd.Series:
 
 
 # --- village alerts ------------------------------------------------------------------------
-# Bound parameters of include/sql/marts/mart_dana_desa.sql. Override any of them with the
-# environment variable UCJ_VILLAGE_THRESHOLDS (JSON), e.g. '{"premi_min_selisih": 5}'.
+# Thresholds of the dbt model include/sql/models/marts/mart_dana_desa.sql, which reads them
+# through the run's staged scope (ucj.warehouse.scope, each checked to be a number) and the
+# macro `threshold`, not as bound parameters. Override any of them with the environment
+# variable UCJ_VILLAGE_THRESHOLDS (JSON), e.g. '{"premi_min_selisih": 5}'.
 #
 # A realised premium pays for "setara peserta" (persons-equivalent) =
 #   premi realisasi / (premi_bulan_setahun * monthly premium per person),

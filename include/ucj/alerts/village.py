@@ -1,10 +1,13 @@
 """Village alerts (subject_type ``desa``): APBDes premiums against the participants they pay.
 
 One alert per desa, rule and fiscal year, raised from the flags of ``marts.mart_dana_desa``
-(rules and thresholds in ``include/sql/marts/mart_dana_desa.sql`` and ``ucj.village``). The
-alerts table is keyed by month, so a year's alerts carry the latest enrollment month of the
-year loaded in the warehouse (``periode_akhir``): when the next month of the year arrives they
-are computed again for it and become ongoing, or are resolved when the condition is gone.
+(rules and thresholds in the dbt model ``include/sql/models/marts/mart_dana_desa.sql`` and in
+``ucj.village``; the thresholds reach the SQL through the run's staged scope and the macro
+``threshold``, not as bound parameters). The alerts table is keyed by month, so a year's
+alerts carry the latest enrollment month of the year loaded in the warehouse
+(``periode_akhir``): when the next month of the year arrives they are computed again for it
+and become ongoing, or are resolved when the condition is gone. A run that loads several
+months of a year at once computes them once, at its latest month.
 """
 
 from __future__ import annotations
