@@ -24,12 +24,7 @@ from rencana_rows import (
     expected_sum,
 )
 from ucj import rencana, warehouse, wilayah
-from ucj.warehouse import build
 from ucj.warehouse import load as wl
-
-pytestmark = pytest.mark.skipif(not Path(build.dbt.executable()).exists()
-                                and build.dbt.executable() != "dbt",
-                                reason="no .venv-dbt (scripts/bootstrap.sh makes it)")
 
 
 def desa_of(kecamatan: str | None) -> list[str]:
