@@ -44,24 +44,24 @@ def publish(wh: Warehouse, lake: Path, partitions: list[Path], run_id: str,
         run_scope = scope.compute(s, lake, partitions, rebuild, scenario)
     result = build.build_and_publish(wh, run_scope, run_id)
     return {"periodes": run_scope.periodes, "periodes_baru": run_scope.periodes_baru,
-            "tahun_dana_desa": run_scope.tahun_dana_desa,
+            "tahun_dana_desa": run_scope.tahun_dana_desa, "desa_alerts": run_scope.desa_alerts,
             "dbt_seconds": round(result["dbt_seconds"], 1), "models": result["nodes"]}
 
 
 def store_alerts(wh: Warehouse, published: dict) -> dict:
     """The alerts of what a run published, read from the published marts, in one transaction.
     A company alert's new/ongoing status depends on the month before, so every loaded month
-    from the first one rebuilt follows; a village alert assesses its year as of its latest
-    loaded month."""
+    from the first one rebuilt follows; village alerts are stored for the months
+    ``scope.desa_alert_months`` names, each on its year as known at its end."""
     counts = {"company": 0, "desa": 0}
-    periodes, years = published.get("periodes") or [], published.get("tahun_dana_desa") or []
-    if not periodes and not years:
+    periodes, desa = published.get("periodes") or [], published.get("desa_alerts") or []
+    if not periodes and not desa:
         return counts
     with wh.transaction() as s:
         for periode in [m for m in loaded_months(s) if periodes and m >= periodes[0]]:
             counts["company"] += company_alerts(s, periode).get("alerts", 0)
-        for tahun in years:
-            counts["desa"] += village.store_alerts(s, tahun).get("alerts", 0)
+        for periode in desa:
+            counts["desa"] += village.store_alerts(s, periode).get("alerts", 0)
     return counts
 
 

@@ -49,6 +49,7 @@ class Scope:
     periodes: list[str] = field(default_factory=list)
     periodes_baru: list[str] = field(default_factory=list)
     tahun_dana_desa: list[int] = field(default_factory=list)
+    desa_alerts: list[str] = field(default_factory=list)  # months whose village alerts to store
     scenario: dict | None = None  # the action plan's overrides (ucj.rencana), None: defaults
 
     def of(self, dataset: str) -> list[Part]:
@@ -139,6 +140,9 @@ def compute(s: Session, lake: Path, months: list[Path], rebuild: list[str] = (),
     earliest = registry_earliest(registry)
     if earliest is not None:
         stale |= {m for m in loaded if pd.Timestamp(periods.bounds(m)[1]) > pd.Timestamp(earliest)}
+    # a budget year delivered changes the year to date of each of its loaded months
+    budget_years = {int(p.value) for p in apbdes}
+    stale |= {m for m in loaded if int(m[:4]) in budget_years}
     # the action plan (issue 18): months whose published plan has another scenario
     stale |= replan.stale_months(s, loaded, rencana.parameters(scenario))
     new = sorted({p.value for p in scope.of("enrollment")})
@@ -146,9 +150,25 @@ def compute(s: Session, lake: Path, months: list[Path], rebuild: list[str] = (),
     after = {periods.shift(m, 1) for m in touched} & set(loaded)
     scope.periodes_baru = new
     scope.periodes = sorted(touched | after)
-    scope.tahun_dana_desa = sorted({int(m[:4]) for m in scope.periodes}
-                                   | {int(p.value) for p in apbdes})
+    scope.tahun_dana_desa = sorted({int(m[:4]) for m in scope.periodes} | budget_years)
+    scope.desa_alerts = desa_alert_months(loaded, new, scope.tahun_dana_desa)
     return scope
+
+
+def desa_alert_months(loaded: list[str], new: list[str], years: list[int]) -> list[str]:
+    """The months whose village alerts a run stores, each assessed on its year as known at its
+    end (marts.mart_dana_desa_bulan): every new month later than the year's months loaded
+    before (as if the months had come a run each), and the year's latest month after the run
+    (a re-delivered month or budget changes the year as known now). The same alerts whether
+    months arrive one a run or several at once."""
+    out = set()
+    for tahun in years:
+        before = [m for m in loaded if int(m[:4]) == tahun]
+        arrived = [m for m in new if int(m[:4]) == tahun]
+        out |= {m for m in arrived if not before or m > max(before)}
+        if before or arrived:
+            out.add(max(before + arrived))
+    return sorted(out)
 
 
 def _exists(s: Session, schema: str, table: str) -> bool:

@@ -1,8 +1,8 @@
-"""Village alerts of a year, read from the published Dana Desa mart (the alert step).
+"""Village alerts of a month, read from the published Dana Desa mart of that month (the
+alert step): the month's fiscal year as known at its end (``marts.mart_dana_desa_bulan``).
 
-Alerts of a year carry the latest month of the year loaded (``periode_akhir``); they are
-stored only when the year has APBDes lines and a loaded month, so a year whose budget has not
-arrived neither raises nor resolves anything.
+They are stored only when the year has APBDes lines and the month is loaded, so a year whose
+budget has not arrived neither raises nor resolves anything.
 """
 
 from __future__ import annotations
@@ -12,15 +12,16 @@ from ucj.alerts import village as village_alerts
 from ucj.warehouse.base import Session
 
 
-def store_alerts(s: Session, tahun: int) -> dict:
-    periode = s.scalar("SELECT MAX(periode) FROM core.dim_month WHERE tahun = :tahun",
-                       {"tahun": int(tahun)})
+def store_alerts(s: Session, periode: str) -> dict:
+    tahun = int(periode[:4])
+    loaded = s.scalar("SELECT COUNT(*) FROM core.dim_month WHERE periode = :periode",
+                      {"periode": periode})
     lines = s.scalar("SELECT COUNT(*) FROM core.fct_apbdes WHERE tahun = :tahun",
-                     {"tahun": int(tahun)})
-    if periode is None or not lines:
-        return {"alerts": 0, "new": 0, "skipped": "no APBDes lines or no month of the year"}
-    mart = s.query("SELECT * FROM marts.mart_dana_desa WHERE tahun = :tahun AND tingkat = 'desa'",
-                   {"tahun": int(tahun)})
+                     {"tahun": tahun})
+    if not loaded or not lines:
+        return {"alerts": 0, "new": 0, "skipped": "no APBDes lines or the month not loaded"}
+    mart = s.query("SELECT * FROM marts.mart_dana_desa_bulan WHERE periode = :periode "
+                   "AND tingkat = 'desa'", {"periode": periode})
     npp = s.query(
         "SELECT kode_desa, MIN(npp) AS npp FROM core.fct_participant_month "
         "WHERE periode = :periode AND is_active AND kategori = 'PERANGKAT_DESA' "
