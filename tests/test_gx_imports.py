@@ -71,8 +71,8 @@ def test_no_task_that_does_not_validate_imports_great_expectations():
 
 
 def test_the_enrollment_tasks_before_validate_run_without_great_expectations(tmp_path):
-    """What the sensor, extract, plan_parts, count_kpj and find_duplicates do, on a month of
-    several parts, in one fresh interpreter."""
+    """What the sensor, extract, plan_parts, count_kpj and find_duplicates do on a month of
+    several parts, and first_pass on a month of one part, in one fresh interpreter."""
     from ucj.generate import generate
 
     generate(tmp_path / "landing", ["2026-01"], 1500, seed=2)
@@ -94,6 +94,7 @@ assert len(parts) > 1
 for part in parts:
     enrollment.scan_kpj(part)
 enrollment.find_duplicates(parts)
+assert enrollment.first_pass_if_one_part(enrollment.plan(raw["path"], tmp / "lake2"))
 print("GX" if "great_expectations" in sys.modules else "NO GX")
 """
     assert run_fresh(code).strip() == "NO GX"
