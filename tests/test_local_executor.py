@@ -16,13 +16,15 @@ PROBE_DAG = '''
 """What a task finds imported when it starts."""
 import os
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from airflow.sdk import dag, task
 
 
-@dag(dag_id="gx_probe", schedule="@once", start_date=datetime(2026, 1, 1), catchup=False)
+# retried: on a loaded machine the api-server's first answer to a task can time out
+@dag(dag_id="gx_probe", schedule="@once", start_date=datetime(2026, 1, 1), catchup=False,
+     default_args={"retries": 2, "retry_delay": timedelta(seconds=5)})
 def gx_probe():
     @task
     def probe():
