@@ -73,6 +73,16 @@ def ucj_enrollment():
 
         return enrollment.plan(raw["path"], airflow_settings.settings().lake)
 
+    @task.branch
+    @final
+    def first_pass(parts: list[dict]) -> str:
+        """kpj uniqueness spans the month, so its kpjs are counted before validation: over a
+        month of several parts by a task per part (count_kpj, then find_duplicates); a month
+        of one part here, and on to validate, with no task mapped over its one part."""
+        from ucj.pipeline import enrollment
+
+        return "validate" if enrollment.first_pass_if_one_part(parts) else "count_kpj"
+
     @task
     @final
     def count_kpj(part: dict) -> str:
@@ -89,7 +99,7 @@ def ucj_enrollment():
 
         return enrollment.find_duplicates(parts)
 
-    @task
+    @task(trigger_rule="none_failed_min_one_success")  # find_duplicates skipped for one part
     @final
     def validate(part: dict) -> str:
         """Great Expectations validation of one part: valid and quarantined part files."""
@@ -119,6 +129,7 @@ def ucj_enrollment():
     parts = plan_parts(raw)
     counted = count_kpj.expand(part=parts)
     validated = validate.expand(part=parts)
+    first_pass(parts) >> [counted, validated]
     counted >> find_duplicates(parts) >> validated >> commit(parts, raw)
 
 

@@ -102,3 +102,39 @@ def test_what_a_killed_run_left_days_ago_is_removed(tmp_path):
     assert not left.exists() and not half.exists()
     assert recent.exists()  # a run in progress, perhaps: left alone
     shutil.rmtree(lake)
+
+
+def test_a_month_of_one_part_through_the_dag_maps_no_task_over_it(month, tmp_path, dagbag,
+                                                                  airflow_db, monkeypatch):
+    """The first pass of a one-part month runs in the task that routes it (first_pass): no
+    count_kpj or find_duplicates task starts, one validate does; the lake is the whole-file
+    run's, the kpj repeated far apart in the month quarantined as before."""
+    from datetime import UTC, datetime
+
+    for key, folder in (("UCJ_LANDING_ZONE", month.parent.parent), ("UCJ_LAKE", tmp_path / "lake"),
+                        ("UCJ_VALIDATION_DIR", tmp_path / "v")):
+        monkeypatch.setenv(key, str(folder))
+    monkeypatch.delenv("UCJ_PART_ROWS", raising=False)
+    run = dagbag.dags["ucj_enrollment"].test(run_conf={"periode": "2026-01"},
+                                             logical_date=datetime(2026, 2, 1, 0, 0, 7, tzinfo=UTC))
+    assert str(run.state).endswith("success")
+    states = {(ti.task_id, ti.map_index): str(ti.state).rsplit(".", 1)[-1]
+              for ti in run.get_task_instances()}
+    assert states[("first_pass", -1)] == "success"
+    assert states[("count_kpj", -1)] == states[("find_duplicates", -1)] == "skipped"
+    assert [k for k, state in states.items() if k[0] == "validate"] == [("validate", 0)]
+    assert states[("validate", 0)] == states[("commit", -1)] == "success"
+    whole = enrollment.process(month, tmp_path / "w", tmp_path / "vw",
+                               os.environ["UCJ_PSEUDONYM_KEY"], part_rows=10**9)
+    folder = tmp_path / "lake" / "enrollment" / "periode=2026-01"
+    manifest = json.loads((folder / "_manifest.json").read_text())
+    assert manifest["parts"] == 1
+    for key in ("rows_read", "rows_valid", "rows_quarantined", "rule_counts"):
+        assert manifest[key] == whole[key], key
+    dag_lake = lake_of({"partition": folder,
+                        "quarantine": tmp_path / "lake" / "quarantine" / "enrollment" /
+                        "periode=2026-01"})
+    for got, want in zip(dag_lake, lake_of(whole), strict=True):
+        pd.testing.assert_frame_equal(got.drop(columns=["quarantined_at"], errors="ignore"),
+                                      want.drop(columns=["quarantined_at"], errors="ignore"))
+    assert whole["rule_counts"].get("kpj_unique", 0) >= 2

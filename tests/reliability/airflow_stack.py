@@ -1,6 +1,7 @@
 """A throw-away Airflow 3 deployment for one test: api-server, scheduler and dag-processor with
-the LocalExecutor on a scratch PostgreSQL metadata database, started as real processes and
-stopped (by their own process ids) when the test ends."""
+the embedded default's LocalExecutor (``ucj.local_executor``) on a scratch PostgreSQL metadata
+database, started as real processes and stopped (by their own process ids) when the test
+ends."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ class LocalStack(Processes):
             "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
             "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+            "AIRFLOW__CORE__EXECUTOR": "ucj.local_executor.PreloadLocalExecutor",
             "AIRFLOW__CORE__PARALLELISM": "4",
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN":
                 metadata_url.replace("postgresql://", "postgresql+psycopg2://", 1),

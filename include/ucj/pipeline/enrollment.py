@@ -178,6 +178,18 @@ def find_duplicates(parts: list[dict]) -> str:
     return str(out)
 
 
+def first_pass_if_one_part(parts: list[dict]) -> bool:
+    """A month of one part has its first pass done here, by the caller (True): its kpjs and
+    their repeats, as ``scan_kpj`` and ``find_duplicates`` would in tasks of their own, whose
+    start and scheduling cost more than this pass over one part. A month of several parts
+    (False) counts in one task per part, in parallel, then joins the counts."""
+    if len(parts) > 1:
+        return False
+    scan_kpj(parts[0])
+    find_duplicates(parts)
+    return True
+
+
 def _duplicates_in(part: dict, rows: pd.Index) -> pd.Series:
     found = pq.read_table(Path(part["staging"]) / "kpj_duplicates.parquet",
                           filters=[("row_number", ">=", int(rows.min())),
