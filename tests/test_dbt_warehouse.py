@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import signal
 import subprocess
@@ -60,12 +61,23 @@ def lake(tmp_path_factory):
     return lake
 
 
+def _plain(v):
+    """One form for a value from either backend: a float's last digits may differ (rounded);
+    DuckDB gives DATE as a pandas Timestamp, PostgreSQL as a date (both as ISO text)."""
+    if isinstance(v, float):
+        return round(v, 9)
+    if isinstance(v, (pd.Timestamp, datetime.datetime)):
+        return v.date().isoformat() if v == pd.Timestamp(v.date()) else v.isoformat(" ")
+    if isinstance(v, datetime.date):
+        return v.isoformat()
+    return v
+
+
 def _table(wh, table: str) -> pd.DataFrame:
     df = wh.query(f"SELECT * FROM {table}")
     df = df[sorted(c for c in df.columns if c not in VOLATILE)]
     df = df.astype(object).where(df.notna(), None)
-    # NUMERIC comes back as float from both backends; a float's last digit may differ
-    df = df.apply(lambda c: c.map(lambda v: round(v, 9) if isinstance(v, float) else v))
+    df = df.apply(lambda c: c.map(_plain))
     return df.sort_values(list(df.columns), key=lambda c: c.astype(str)).reset_index(drop=True)
 
 
