@@ -73,3 +73,21 @@
   {%- endif -%}
   {{ return(found[name]) }}
 {%- endmacro %}
+
+{#- A model's contract columns (its YAML), in order, as a column list ... -#}
+{% macro contract_columns(name) -%}
+  {%- if not execute %}*{% else -%}
+  {{ graph.nodes['model.ucj_warehouse.' ~ name].columns.keys() | join(', ') }}
+  {%- endif -%}
+{%- endmacro %}
+
+{#- ... and each cast to its contract type: a model whose query computes its columns in the
+    contract's order selects them typed as the contract says. -#}
+{% macro contract_casts(name) -%}
+  {%- if not execute %}*{% else -%}
+  {%- for col, c in graph.nodes['model.ucj_warehouse.' ~ name].columns.items() -%}
+  CAST({{ col }} AS {{ c.data_type }}) AS {{ col }}{% if not loop.last %},
+       {% endif %}
+  {%- endfor -%}
+  {%- endif -%}
+{%- endmacro %}

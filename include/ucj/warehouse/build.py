@@ -82,6 +82,7 @@ def _duckdb(wh, scope: Scope, vars_: dict, run_id: str) -> dict:
                 s.execute(f"ATTACH '{_escape(build)}' AS {catalog} (READ_ONLY)")
                 counts = publish.publish(s, f"{catalog}.main", models, vars_, catalog)
             wh.con.execute(f"DETACH {catalog}")
+            wh.reconnect()  # what it published, read right (DuckDBWarehouse.reconnect)
         finally:
             link.unlink(missing_ok=True)
             _remove(build)

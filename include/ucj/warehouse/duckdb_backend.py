@@ -67,6 +67,14 @@ class DuckDBWarehouse(Warehouse):
         return duckdb.connect(str(self.path), read_only=self.read_only, config={
             "memory_limit": os.environ.get("UCJ_DUCKDB_MEMORY_LIMIT", MEMORY_LIMIT)})
 
+    def reconnect(self) -> None:
+        """A new connection to the same file. DuckDB 2.0.0: a table created in a transaction
+        that then inserts more than a row group (written to the file at once) reads as empty
+        to filters on the connection that wrote it, once committed (the file holds the rows:
+        a new connection reads them). The first publish of a warehouse does just that."""
+        self.con.close()
+        self.con = self._connect()
+
     @contextmanager
     def released(self):
         """Let another process open the file meanwhile (DuckDB allows one writing process:
