@@ -1,33 +1,7 @@
 -- Compliance categories per company and month. Thresholds are bound parameters
 -- (ucj.compliance.THRESHOLDS); the rules and their reasons are in docs/compliance.md.
 {% call(m) each(scope('months')) %}
-SELECT CAST(periode AS VARCHAR) AS periode,
-       CAST(nib AS VARCHAR) AS nib,
-       CAST(npp AS VARCHAR) AS npp,
-       CAST(nama_perusahaan AS VARCHAR) AS nama_perusahaan,
-       CAST(skala_usaha AS VARCHAR) AS skala_usaha,
-       CAST(kbli AS VARCHAR) AS kbli,
-       CAST(kode_desa AS VARCHAR) AS kode_desa,
-       CAST(kode_kecamatan AS VARCHAR) AS kode_kecamatan,
-       CAST(status_usaha AS VARCHAR) AS status_usaha,
-       CAST(jumlah_tk_wlkp AS INTEGER) AS jumlah_tk_wlkp,
-       CAST(peserta_pu_aktif AS BIGINT) AS peserta_pu_aktif,
-       CAST(selisih_tk AS BIGINT) AS selisih_tk,
-       CAST(peserta_pu_prev AS BIGINT) AS peserta_pu_prev,
-       CAST(jumlah_tk_wlkp_prev AS INTEGER) AS jumlah_tk_wlkp_prev,
-       CAST(umk AS DECIMAL(18, 2)) AS umk,
-       CAST(upah_median AS DOUBLE PRECISION) AS upah_median,
-       CAST(porsi_upah_le_umk AS DOUBLE PRECISION) AS porsi_upah_le_umk,
-       CAST(program_wajib AS VARCHAR) AS program_wajib,
-       CAST(porsi_tanpa_program_wajib AS DOUBLE PRECISION) AS porsi_tanpa_program_wajib,
-       CAST(didaftarkan_ulang AS BIGINT) AS didaftarkan_ulang,
-       CAST(is_pwbd AS BOOLEAN) AS is_pwbd,
-       CAST(is_pds_tk AS BOOLEAN) AS is_pds_tk,
-       CAST(is_pds_upah AS BOOLEAN) AS is_pds_upah,
-       CAST(is_pds_program AS BOOLEAN) AS is_pds_program,
-       CAST(is_penurunan_mendadak AS BOOLEAN) AS is_penurunan_mendadak,
-       CAST(is_rotasi AS BOOLEAN) AS is_rotasi,
-       CAST(kategori_kepatuhan AS VARCHAR) AS kategori_kepatuhan
+SELECT {{ contract_casts('mart_company_compliance') }}
 FROM (
     WITH base AS (
         SELECT f.*, c.nama_perusahaan, c.kbli, w.kode_kecamatan,
@@ -85,5 +59,5 @@ FROM (
                 WHEN pds_tk OR pds_upah OR pds_program THEN 'PDS'
                 ELSE 'PATUH' END
     FROM classified
-) AS result (periode, nib, npp, nama_perusahaan, skala_usaha, kbli, kode_desa, kode_kecamatan, status_usaha, jumlah_tk_wlkp, peserta_pu_aktif, selisih_tk, peserta_pu_prev, jumlah_tk_wlkp_prev, umk, upah_median, porsi_upah_le_umk, program_wajib, porsi_tanpa_program_wajib, didaftarkan_ulang, is_pwbd, is_pds_tk, is_pds_upah, is_pds_program, is_penurunan_mendadak, is_rotasi, kategori_kepatuhan)
+) AS result ({{ contract_columns('mart_company_compliance') }})
 {% endcall %}

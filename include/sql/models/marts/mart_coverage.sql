@@ -10,28 +10,7 @@
 -- would raise the ratio of an area whose denominator lacks their desa. On its own desa row
 -- such a desa keeps its persons in peserta_aktif, with coverage NULL.
 {% call(m) each(scope('months')) %}
-SELECT CAST(periode AS VARCHAR) AS periode,
-       CAST(tingkat AS VARCHAR) AS tingkat,
-       CAST(kode_wilayah AS VARCHAR) AS kode_wilayah,
-       CAST(nama_wilayah AS VARCHAR) AS nama_wilayah,
-       CAST(kode_kecamatan AS VARCHAR) AS kode_kecamatan,
-       CAST(nama_kecamatan AS VARCHAR) AS nama_kecamatan,
-       CAST(tahun_referensi AS INTEGER) AS tahun_referensi,
-       CAST(peserta_aktif AS BIGINT) AS peserta_aktif,
-       CAST(penduduk_bekerja AS BIGINT) AS penduduk_bekerja,
-       CAST(coverage AS DOUBLE PRECISION) AS coverage,
-       CAST(peserta_pu AS BIGINT) AS peserta_pu,
-       CAST(peserta_bpu AS BIGINT) AS peserta_bpu,
-       CAST(peserta_jakon AS BIGINT) AS peserta_jakon,
-       CAST(peserta_pmi AS BIGINT) AS peserta_pmi,
-       CAST(peserta_swasta AS BIGINT) AS peserta_swasta,
-       CAST(peserta_non_asn AS BIGINT) AS peserta_non_asn,
-       CAST(peserta_perangkat_desa AS BIGINT) AS peserta_perangkat_desa,
-       CAST(peserta_pekerja_rentan AS BIGINT) AS peserta_pekerja_rentan,
-       CAST(peserta_lainnya AS BIGINT) AS peserta_lainnya,
-       CAST(desa_penyebut AS BIGINT) AS desa_penyebut,
-       CAST(desa_wilayah AS BIGINT) AS desa_wilayah,
-       CAST(peserta_tanpa_penyebut AS BIGINT) AS peserta_tanpa_penyebut
+SELECT {{ contract_casts('mart_coverage') }}
 FROM (
     WITH month AS (
         SELECT periode, tahun_ref_tenaga_kerja AS tahun_ref FROM {{ ref('int_dim_month') }} WHERE periode = {{ literal(m.periode) }}
@@ -134,5 +113,5 @@ FROM (
            peserta_perangkat_desa, peserta_pekerja_rentan, peserta_lainnya, desa_penyebut,
            desa_wilayah, peserta_tanpa_penyebut
     FROM areas
-) AS result (periode, tingkat, kode_wilayah, nama_wilayah, kode_kecamatan, nama_kecamatan, tahun_referensi, peserta_aktif, penduduk_bekerja, coverage, peserta_pu, peserta_bpu, peserta_jakon, peserta_pmi, peserta_swasta, peserta_non_asn, peserta_perangkat_desa, peserta_pekerja_rentan, peserta_lainnya, desa_penyebut, desa_wilayah, peserta_tanpa_penyebut)
+) AS result ({{ contract_columns('mart_coverage') }})
 {% endcall %}

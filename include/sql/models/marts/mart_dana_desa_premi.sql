@@ -25,16 +25,7 @@
 --   premium anggaran and realisasi are both 0.
 -- Flags are NULL where they cannot be assessed (no APBDes lines, or no month of the year loaded).
 {% call(m) each(years_of(scope('tahun_dana_desa')), {'tahun': 0}) %}
-SELECT CAST(tahun AS INTEGER) AS tahun,
-       CAST(tingkat AS VARCHAR) AS tingkat,
-       CAST(kode_wilayah AS VARCHAR) AS kode_wilayah,
-       CAST(nama_wilayah AS VARCHAR) AS nama_wilayah,
-       CAST(kode_kecamatan AS VARCHAR) AS kode_kecamatan,
-       CAST(penerima_premi AS VARCHAR) AS penerima_premi,
-       CAST(sumber_dana AS VARCHAR) AS sumber_dana,
-       CAST(baris AS BIGINT) AS baris,
-       CAST(anggaran AS BIGINT) AS anggaran,
-       CAST(realisasi AS BIGINT) AS realisasi
+SELECT {{ contract_casts('mart_dana_desa_premi') }}
 FROM (
     WITH desa AS (
         SELECT a.kode_desa AS kode_wilayah, w.nama AS nama_wilayah, w.kode_kecamatan,
@@ -67,5 +58,5 @@ FROM (
     SELECT CAST({{ m.tahun }} AS INTEGER), 'kecamatan', k.* FROM kecamatan k
     UNION ALL
     SELECT CAST({{ m.tahun }} AS INTEGER), 'kabupaten', b.* FROM kabupaten b
-) AS result (tahun, tingkat, kode_wilayah, nama_wilayah, kode_kecamatan, penerima_premi, sumber_dana, baris, anggaran, realisasi)
+) AS result ({{ contract_columns('mart_dana_desa_premi') }})
 {% endcall %}

@@ -1,14 +1,7 @@
 -- Non-ASN coverage of an agency = distinct active persons with kategori NON_ASN at the
 -- agency's npp / jumlah_non_asn on its roster (reference year of the month).
 {% call(m) each(scope('months')) %}
-SELECT CAST(periode AS VARCHAR) AS periode,
-       CAST(kode_opd AS VARCHAR) AS kode_opd,
-       CAST(nama_opd AS VARCHAR) AS nama_opd,
-       CAST(npp AS VARCHAR) AS npp,
-       CAST(tahun_referensi AS INTEGER) AS tahun_referensi,
-       CAST(non_asn_aktif AS BIGINT) AS non_asn_aktif,
-       CAST(jumlah_non_asn AS BIGINT) AS jumlah_non_asn,
-       CAST(coverage AS DOUBLE PRECISION) AS coverage
+SELECT {{ contract_casts('mart_non_asn_coverage') }}
 FROM (
     WITH month AS (
         SELECT periode, tahun_ref_non_asn AS tahun_ref FROM {{ ref('int_dim_month') }} WHERE periode = {{ literal(m.periode) }}
@@ -26,5 +19,5 @@ FROM (
     FROM {{ ref('int_ref_non_asn') }} a
     JOIN month m ON a.tahun = m.tahun_ref
     LEFT JOIN staff s ON s.npp = a.npp
-) AS result (periode, kode_opd, nama_opd, npp, tahun_referensi, non_asn_aktif, jumlah_non_asn, coverage)
+) AS result ({{ contract_columns('mart_non_asn_coverage') }})
 {% endcall %}

@@ -8,18 +8,7 @@
 -- placed in a desa without one are counted in perangkat_tanpa_penyebut, not in the roll-up's
 -- perangkat_aktif. On its own desa row such a desa keeps them in perangkat_aktif, coverage NULL.
 {% call(m) each(scope('months')) %}
-SELECT CAST(periode AS VARCHAR) AS periode,
-       CAST(tingkat AS VARCHAR) AS tingkat,
-       CAST(kode_wilayah AS VARCHAR) AS kode_wilayah,
-       CAST(nama_wilayah AS VARCHAR) AS nama_wilayah,
-       CAST(kode_kecamatan AS VARCHAR) AS kode_kecamatan,
-       CAST(tahun_referensi AS INTEGER) AS tahun_referensi,
-       CAST(perangkat_aktif AS BIGINT) AS perangkat_aktif,
-       CAST(jumlah_perangkat_desa AS BIGINT) AS jumlah_perangkat_desa,
-       CAST(coverage AS DOUBLE PRECISION) AS coverage,
-       CAST(desa_penyebut AS BIGINT) AS desa_penyebut,
-       CAST(desa_wilayah AS BIGINT) AS desa_wilayah,
-       CAST(perangkat_tanpa_penyebut AS BIGINT) AS perangkat_tanpa_penyebut
+SELECT {{ contract_casts('mart_village_official_coverage') }}
 FROM (
     WITH month AS (
         SELECT periode, tahun_ref_tenaga_kerja AS tahun_ref FROM {{ ref('int_dim_month') }} WHERE periode = {{ literal(m.periode) }}
@@ -86,5 +75,5 @@ FROM (
            CAST(perangkat_aktif AS DOUBLE PRECISION) / NULLIF(jumlah_perangkat_desa, 0) AS coverage,
            desa_penyebut, desa_wilayah, perangkat_tanpa_penyebut
     FROM areas
-) AS result (periode, tingkat, kode_wilayah, nama_wilayah, kode_kecamatan, tahun_referensi, perangkat_aktif, jumlah_perangkat_desa, coverage, desa_penyebut, desa_wilayah, perangkat_tanpa_penyebut)
+) AS result ({{ contract_columns('mart_village_official_coverage') }})
 {% endcall %}
