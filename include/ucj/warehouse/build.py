@@ -1,10 +1,10 @@
 """A warehouse run: stage the lake partitions in a private build, ``dbt build`` there,
 publish in one transaction (ucj.warehouse.publish), then the alerts (their own step).
 
-DuckDB: the build is a file of its own beside the warehouse (owner-only), the warehouse
+DuckDB: the build is a file of its own in dbt's work folder (owner-only), the warehouse
 attached to dbt read-only; the loader holds no connection to the warehouse while dbt runs
 (DuckDB allows one writing process), then attaches the build to publish. PostgreSQL: the build
-is a schema of its own in the warehouse database, dropped after the publish.
+is a schema of its own in the warehouse database, dropped with the publish.
 """
 
 from __future__ import annotations
