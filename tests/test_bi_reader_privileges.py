@@ -49,12 +49,15 @@ def stranger():
 
 
 @pytest.fixture
-def granted(bi_reader_role):
-    """A warehouse database with bi_reader granted; yields its URL and grant_bi_reader's list
-    of the other databases bi_reader may still connect to."""
+def granted(bi_reader_role, tmp_path):
+    """A warehouse database (every layer's tables, empty) with bi_reader granted; yields its URL
+    and grant_bi_reader's list of the other databases bi_reader may still connect to."""
+    from ucj.warehouse import load as wl
+
     with scratch_database() as url:
         wh = warehouse.connect(url)
         try:
+            wl.refresh(wh, tmp_path / "lake", [], "schema")
             others = grant_bi_reader(wh, PASSWORD)
         finally:
             wh.close()
@@ -134,12 +137,12 @@ def test_bi_reader_reads_marts_only(granted):
     wh = warehouse.connect(url)
     try:
         tables = wh.query("SELECT table_schema, table_name FROM information_schema.tables "
-                          "WHERE table_schema IN ('marts', 'core', 'staging', 'audit')")
+                          "WHERE table_schema IN ('marts', 'core', 'audit')")
     finally:
         wh.close()
     marts = tables[tables["table_schema"] == "marts"]["table_name"].tolist()
     hidden = tables[tables["table_schema"] != "marts"]
-    assert marts and len(hidden) and set(hidden["table_schema"]) == {"core", "staging", "audit"}
+    assert marts and len(hidden) and set(hidden["table_schema"]) == {"core", "audit"}
     conn = _connect(url, "bi_reader")
     conn.autocommit = True
     try:
