@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -160,6 +161,7 @@ def test_a_killed_run_leaves_the_published_warehouse_whole(lake, tmp_path):
     wl.refresh(wh, lake, first, "first")  # the state before: one month published
     before = _state(wh)
     wh.close()
+    shutil.copy(path, tmp_path / "before.duckdb")
     env = {**os.environ, "PYTHONPATH": str(ROOT / "include")}
     started = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", KILLED_RUN, url, str(lake)], env=env,
@@ -170,22 +172,38 @@ def test_a_killed_run_leaves_the_published_warehouse_whole(lake, tmp_path):
     wh.close()
     assert not _same(before, after)
     for fraction in (0.3, 0.6, 0.9):
-        path.unlink()
-        wh = warehouse.connect(url)
-        wl.refresh(wh, lake, first, "first")
-        wh.close()
+        shutil.copy(tmp_path / "before.duckdb", path)
         proc = subprocess.Popen([sys.executable, "-c", KILLED_RUN, url, str(lake)], env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                 start_new_session=True)
         time.sleep(full * fraction)
         os.killpg(proc.pid, signal.SIGKILL)  # dbt too, when it runs
         proc.wait()
+        _wait_until_gone(proc.pid)  # dbt's lock on the warehouse goes when dbt has exited
         wh = warehouse.connect(url)
         state = _state(wh)
         wh.close()
         assert _same(state, before, PUBLISHED) or _same(state, after, PUBLISHED), \
             f"killed at {fraction:.0%}"
         assert _same(state, before, ["marts.alerts"]) or _same(state, after, ["marts.alerts"])
+
+
+def _wait_until_gone(group: int, timeout: float = 30) -> None:
+    """Wait for every process of a killed group to have exited (zombies hold no file)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        alive = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == group and fields[0] != "Z":  # fields: state, ppid, pgrp
+                alive.append(stat.parent.name)
+        if not alive:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"processes {alive} of group {group} still alive")
 
 
 def test_the_docs_site_is_built_from_the_last_build(duckdb_wh, tmp_path):

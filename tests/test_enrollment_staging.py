@@ -8,7 +8,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 from test_indicators import MONTH
-from test_postgres_warehouse import _indicator_lake
+from test_postgres_warehouse import PERIODE, _indicator_lake
 from ucj import warehouse
 from ucj.io.lake import read_manifest
 from ucj.warehouse import build, dbt
@@ -48,7 +48,7 @@ def test_the_month_is_staged_in_a_private_build_during_its_load_only(wh, tmp_pat
     monkeypatch.setattr(build.dbt, "run", run)
     result = wl.refresh(wh, partition.parent.parent, [partition], "load")
     assert seen["builds"] == rows
-    assert result["months"] == [{"periode": MONTH, "rows_loaded": rows}]
+    assert result["months"] == [{"periode": PERIODE, "rows_loaded": rows}]
     assert _builds(wh) == []
     assert "staging" not in set(wh.query("SELECT schema_name FROM information_schema.schemata")
                                 ["schema_name"])

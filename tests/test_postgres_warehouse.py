@@ -291,21 +291,24 @@ def assert_same_tables(duck, pg, schemas=("marts", "core")):
     return tables
 
 
-def documented_queries() -> list[str]:
+def documented_queries() -> dict[str, str]:
+    """docs/warehouse.md's example queries by their heading."""
     text = (ROOT / "docs" / "warehouse.md").read_text()
-    queries = re.findall(r"```sql\n(.*?)```", text, re.S)
-    assert len(queries) == 3
-    return [q.strip().rstrip(";") for q in queries]
+    queries = dict(re.findall(r"### (?:Example query: )?(.+?)\n+```sql\n(.*?)```", text, re.S))
+    assert len(queries) == len(re.findall(r"```sql\n", text))  # every query under a heading
+    assert {"UCJ coverage by kecamatan this month", "Top non-compliant companies",
+            "the plan per kecamatan this month"} <= queries.keys()
+    return {h: q.strip().rstrip(";") for h, q in queries.items()}
 
 
-def assert_same_answers(duck, pg) -> list[list]:
+def assert_same_answers(duck, pg) -> dict[str, list]:
     """The example queries of docs/warehouse.md answer the same on both backends."""
-    answers = []
-    for sql in documented_queries():
+    answers = {}
+    for heading, sql in documented_queries().items():
         d, p = ([tuple(_norm(v) for v in r) for r in wh.query(sql).astype(object).values]
                 for wh in (duck, pg))
         assert d == p, sql
-        answers.append(p)
+        answers[heading] = p
     return answers
 
 
@@ -345,7 +348,8 @@ def test_compliance_months_give_identical_marts_on_duckdb_and_postgres(complianc
     finally:
         duck.close()
     assert scalar(pg, "SELECT COUNT(*) FROM marts.alerts WHERE periode = '2026-02'") == 6
-    assert len(answers[-1]) == 4  # top non-compliant companies in February: C2, C3, C5, C6
+    # top non-compliant companies in February: C2, C3, C5, C6
+    assert len(answers["Top non-compliant companies"]) == 4
 
 
 # ---------------------------------------------------------------- atomic month replacement
@@ -486,10 +490,12 @@ def test_bi_reader_selects_every_marts_table(bi, pg):
             assert cur.fetchone()[0] == scalar(pg, f"SELECT COUNT(*) FROM marts.{table}")
         cur.execute("SELECT COUNT(*) FROM mart_coverage")  # search_path = marts
         assert cur.fetchone()[0] > 0
-        for sql in documented_queries():
+        queries = documented_queries()
+        for sql in queries.values():
             cur.execute(sql)
+        cur.execute(queries["Top non-compliant companies"])
         assert len(cur.fetchall()) == 0  # no company registry in this month
-        cur.execute(documented_queries()[0])
+        cur.execute(queries["UCJ coverage by kecamatan this month"])
         assert len(cur.fetchall()) == 30  # Subang's kecamatan
 
 
