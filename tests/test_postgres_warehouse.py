@@ -294,7 +294,12 @@ def assert_same_tables(duck, pg, schemas=("marts", "core")):
 def documented_queries() -> dict[str, str]:
     """docs/warehouse.md's example queries by their heading."""
     text = (ROOT / "docs" / "warehouse.md").read_text()
-    queries = dict(re.findall(r"### (?:Example query: )?(.+?)\n+```sql\n(.*?)```", text, re.S))
+    queries = {}
+    for section in re.split(r"^### (?:Example query: )?", text, flags=re.M)[1:]:
+        heading, _, body = section.partition("\n")
+        found = re.findall(r"```sql\n(.*?)```", body, re.S)
+        if found:
+            queries[heading] = found[0]
     assert len(queries) == len(re.findall(r"```sql\n", text))  # every query under a heading
     assert {"UCJ coverage by kecamatan this month", "Top non-compliant companies",
             "the plan per kecamatan this month"} <= queries.keys()
