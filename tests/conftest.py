@@ -134,3 +134,22 @@ def bi_reader_role():
         else:
             cur.execute("ALTER ROLE bi_reader PASSWORD %s", (before[0],))
     admin.close()
+
+
+# `make test` runs a worker per core (pytest-xdist, --dist loadgroup). Every PostgreSQL test has
+# a scratch database of its own and every worker its own UCJ and Airflow home (the pid above),
+# so tests of different modules run side by side; a module's tests stay on one worker (its
+# module fixtures are built once). Role bi_reader is the server's, not a database's: the
+# modules that create, alter or drop it share one group, so one worker runs them one at a time
+# (PostgreSQL refuses two concurrent ALTER ROLE of one role: "tuple concurrently updated").
+SERVER_ROLE_MODULES = {"test_bi_reader_privileges.py", "test_postgres_warehouse.py",
+                       "test_docker_compose.py"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            group = ("server-role-bi_reader" if item.path.name in SERVER_ROLE_MODULES
+                     else str(item.path.relative_to(ROOT)))
+            item.add_marker(pytest.mark.xdist_group(group))
