@@ -45,7 +45,7 @@ TASKS = """SELECT task_id, start_date, end_date FROM task_instance
 def month_landing(workdir: Path, rows: int) -> Path:
     """A landing zone with the month (and the generator's reference tables): generated up to
     the district's size, larger months tiled from it as ``pipeline_bench.py`` does."""
-    from ucj.generate import generate
+    from ucj_sample import generate
 
     name = f"kepesertaan_{MONTH.replace('-', '')}.csv"
     base = workdir / f"landing-{MONTH}-{min(rows, BASE_ROWS)}"

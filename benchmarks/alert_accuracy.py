@@ -97,8 +97,8 @@ def scores(alerts: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
 
 def errors(alerts: pd.DataFrame, truth: pd.DataFrame, landing: Path) -> pd.DataFrame:
     """The false positives and misses with each company's planted role, for diagnosis."""
-    from ucj.generate.registry import COMPANIES_FILE
-    from ucj.generate.truth import TRUTH_DIR
+    from ucj_sample.registry import COMPANIES_FILE
+    from ucj_sample.truth import TRUTH_DIR
 
     roles = pd.read_csv(landing / TRUTH_DIR / COMPANIES_FILE, dtype=str, keep_default_na=False)
     a = alerts.assign(alert=True)
@@ -110,7 +110,7 @@ def errors(alerts: pd.DataFrame, truth: pd.DataFrame, landing: Path) -> pd.DataF
 
 
 def measure(landing: Path, work: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from ucj.generate.registry import read_patterns
+    from ucj_sample.registry import read_patterns
 
     wh = build_warehouse(landing, work)
     try:
@@ -145,7 +145,7 @@ SUITE_SEEDS = (42, 7)
 
 def run(work: Path, participants: int, months: int, seed: int, start: str = "2026-01",
         workers_per_employer: int = 100) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from ucj.generate import generate
+    from ucj_sample import generate
 
     landing = work / "landing"
     generate(landing, (start, months), participants=participants, seed=seed,

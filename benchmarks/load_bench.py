@@ -75,12 +75,12 @@ def months_of(start: str, count: int) -> list[str]:
 
 def prepare(root: Path, months: list[str], rows: int) -> dict:
     """Landing files and lake partitions for ``months``; reused when already made."""
-    from ucj.generate import generate
     from ucj.io import lake as lake_io
     from ucj.io import landing
     from ucj.pipeline import apbdes, enrollment, reference, registry
     from ucj.registry.client import load_snapshot_csv
     from ucj.registry.server import RegistryServer
+    from ucj_sample import generate
 
     key = {"months": months, "rows": rows, "seed": SEED}
     marker = root / "prepared.json"

@@ -231,7 +231,7 @@ def main() -> int:
     root = Path(args.workdir or tempfile.mkdtemp(prefix="ucj-bench-"))
     base_landing = root / "base"
     if not (base_landing / "enrollment" / FILE).exists():
-        from ucj.generate import generate
+        from ucj_sample import generate
 
         generate(base_landing, [MONTH], BASE_ROWS, seed=11)
     base = base_landing / "enrollment" / FILE

@@ -25,7 +25,7 @@ MONTH = "2026-01"
 
 
 def month_file(workdir: Path, rows: int) -> Path:
-    from ucj.generate import generate
+    from ucj_sample import generate
 
     landing = workdir / f"landing-{rows}"
     path = landing / "enrollment" / f"kepesertaan_{MONTH.replace('-', '')}.csv"

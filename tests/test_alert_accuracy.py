@@ -51,8 +51,8 @@ def _build(name: str, tmp_path_factory) -> dict:
     """One generated run through the pipeline: its scores, its mart and its landing zone."""
     if name in _BUILT:
         return _BUILT[name]
-    from ucj.generate import generate
-    from ucj.generate.registry import read_patterns
+    from ucj_sample import generate
+    from ucj_sample.registry import read_patterns
 
     c = RUNS[name]
     work = tmp_path_factory.mktemp(name)

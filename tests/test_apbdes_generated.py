@@ -6,10 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from ucj import warehouse
-from ucj.generate import generate
-from ucj.generate.apbdes import read_bad_rows, read_mismatches
 from ucj.pipeline import apbdes, enrollment, reference
 from ucj.warehouse import load as wl
+from ucj_sample import generate
+from ucj_sample.apbdes import read_bad_rows, read_mismatches
 
 MONTHS = ["2025-12", "2026-01", "2026-02"]  # two fiscal years: alerts at 2025-12 and 2026-02
 

@@ -22,11 +22,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from ucj import warehouse
-from ucj.generate import generate
 from ucj.pipeline import apbdes, enrollment, reference, registry
 from ucj.registry.records import read_csv, write_jsonl
 from ucj.warehouse import build
 from ucj.warehouse import load as wl
+from ucj_sample import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 MONTHS = ["2025-12", "2026-01", "2026-02"]  # two fiscal years

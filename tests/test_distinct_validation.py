@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from ucj import wilayah
 from ucj.contracts import apbdes, enrollment, registry
-from ucj.generate import generate
 from ucj.io.readers import READ_ISSUE, read_chunks
 from ucj.validation import distinct
 from ucj.validation.engine import ValidationEngineError, Validator, column_groups
 from ucj.validation.rules import gx_expectations
+from ucj_sample import generate
 
 CHUNK = 1_000
 

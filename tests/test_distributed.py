@@ -12,8 +12,8 @@ import psycopg2
 import pytest
 from pg_helpers import scratch_database
 from ucj import warehouse
-from ucj.generate import generate
 from ucj.stack import Stack, StackConfig
+from ucj_sample import generate
 
 MONTHS = ["2026-01", "2026-02"]
 pytestmark = pytest.mark.e2e

@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from ucj import warehouse
-from ucj.generate import generate
-from ucj.generate.truth import read_truth
+from ucj_sample import generate
+from ucj_sample.truth import read_truth
 
 MONTHS = ["2026-01", "2026-02"]
 CODES = ["jenis_kelamin", "segmen", "kategori", "program", "status", "sumber_iuran"]

@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from enrollment_rows import BASE, row, write_csv
-from ucj.generate import generate
 from ucj.io.readers import EncodingError
 from ucj.pipeline import enrollment
+from ucj_sample import generate
 
 
 @pytest.fixture(scope="module")

@@ -115,7 +115,7 @@ def write(tmp_path: Path, data: bytes, name: str = "kepesertaan_202601.csv") -> 
 
 @pytest.fixture(scope="module")
 def month(tmp_path_factory) -> Path:
-    from ucj.generate import generate
+    from ucj_sample import generate
 
     folder = tmp_path_factory.mktemp("month")
     generate(folder, ["2026-01"], 20_000, seed=3)

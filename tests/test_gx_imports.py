@@ -73,7 +73,7 @@ def test_no_task_that_does_not_validate_imports_great_expectations():
 def test_the_enrollment_tasks_before_validate_run_without_great_expectations(tmp_path):
     """What the sensor, extract, plan_parts, count_kpj and find_duplicates do on a month of
     several parts, and first_pass on a month of one part, in one fresh interpreter."""
-    from ucj.generate import generate
+    from ucj_sample import generate
 
     generate(tmp_path / "landing", ["2026-01"], 1500, seed=2)
     code = f"""

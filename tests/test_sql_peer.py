@@ -22,9 +22,9 @@ import pyarrow.parquet as pq
 import pytest
 from ucj import wilayah
 from ucj.contracts import enrollment as contract
-from ucj.generate import generate
 from ucj.pipeline import enrollment
 from ucj.validation.rules import ERROR, WARNING
+from ucj_sample import generate
 
 pytestmark = pytest.mark.usefixtures("row_rules_only")  # files of many bad rows
 
@@ -139,7 +139,7 @@ def test_a_generated_month_gives_the_pipelines_lake(peer, tmp_path):
     raw_file = landing / "enrollment" / "kepesertaan_202601.csv"
     ours, theirs = compare(peer, raw_file, tmp_path)
     # the planted bad rows: every rule the generator plants was quarantined and compared
-    from ucj.generate.bad_rows import ALL_KINDS
+    from ucj_sample.bad_rows import ALL_KINDS
 
     planted = set(ALL_KINDS) - set(peer.NOT_EXPRESSED)
     assert planted <= set(theirs["rule_counts"])

@@ -250,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         _wipe(cfg)
     landing = Path(cfg.landing_zone)
     if not args.no_generate and not _delivered_months(landing):
-        from ucj.generate import generate
+        from ucj_sample import generate
 
         print(f"generating {args.months} sample months into {landing} ...", flush=True)
         step = time.time()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from ucj.generate import generate
+from ucj_sample import generate
 
 from .generate_checks import MONTHS, XLSX_MONTH
 
@@ -17,21 +17,21 @@ def landing(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def summary(landing):
-    from ucj.generate.truth import read_summary
+    from ucj_sample.truth import read_summary
 
     return read_summary(landing)
 
 
 @pytest.fixture(scope="session")
 def truth(landing):
-    from ucj.generate.truth import read_truth
+    from ucj_sample.truth import read_truth
 
     return read_truth(landing)
 
 
 @pytest.fixture(scope="session")
 def desa_codes():
-    from ucj.generate.reference import load_wilayah
+    from ucj_sample.reference import load_wilayah
 
     w = load_wilayah()
     return set(w.loc[w["tingkat"].isin(["desa", "kelurahan"]), "kode_wilayah"])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from ucj.generate.apbdes import (
+from ucj_sample.apbdes import (
     BAD_KINDS,
     COLUMNS,
     MISMATCH_RULES,

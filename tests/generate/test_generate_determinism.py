@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from ucj.generate import generate
-from ucj.generate.__main__ import main
+from ucj_sample import generate
+from ucj_sample.__main__ import main
 
 
 def _files(root: Path) -> dict[str, bytes]:

@@ -251,7 +251,7 @@ def test_summary_counts_the_registry(summary, patterns):
 
 
 def test_generate_registry_alone_writes_the_same_files(landing, tmp_path):
-    from ucj.generate.registry import generate_registry
+    from ucj_sample.registry import generate_registry
 
     got = generate_registry(tmp_path, MONTHS, seed=42, participants=2000)
     for rel in [*got["files"], "_truth/registry_patterns.csv", "_truth/registry_companies.csv"]:
@@ -261,8 +261,8 @@ def test_generate_registry_alone_writes_the_same_files(landing, tmp_path):
 
 
 def test_patterns_can_be_left_out():
-    from ucj.generate import reference as ref
-    from ucj.generate.history import build_history
+    from ucj_sample import reference as ref
+    from ucj_sample.history import build_history
 
     world = ref.build_world(5, 600, 2026)
     history = build_history(5, world, ["2026-01"], 600, plant_company_patterns=False)

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from ucj.generate.bad_rows import ALL_KINDS
+from ucj_sample.bad_rows import ALL_KINDS
 
 from .generate_checks import broken_rules, normalised, periode_of, raw_rows
 

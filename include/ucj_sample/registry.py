@@ -1,6 +1,6 @@
 """Company registry (Disnakertrans WLKP + OSS) snapshots beside the enrollment files.
 
-    from ucj.generate.registry import generate_registry
+    from ucj_sample.registry import generate_registry
     generate_registry("landing", ("2026-01", 3), seed=42, participants=60000)
 
 Writes ``registry/perusahaan_YYYYMMDD.csv`` at every month's end (the contract's fields, `,`,
@@ -30,7 +30,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
 from ucj.registry.records import FIELDS
 
 from . import companies, dates, truth

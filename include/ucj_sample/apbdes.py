@@ -1,6 +1,6 @@
 """Sample village budgets: `village_budget/apbdes_YYYY.csv` for every desa, with ground truth.
 
-    from ucj.generate.apbdes import generate_apbdes
+    from ucj_sample.apbdes import generate_apbdes
     generate_apbdes("landing", [2026], seed=42)
 
 Each desa gets a Siskeudes-shaped APBDes: revenue (4.1.x PAD, 4.2.1 Dana Desa, 4.2.2 BHP,

@@ -154,7 +154,7 @@ class _Run:
     def summary(self, ref_files: list[str], per_month: dict, **args) -> dict:
         w = self.world
         return {
-            "generator": "ucj.generate",
+            "generator": "ucj_sample",
             **args,
             "months": self.months,
             "files": {"enrollment": [s["file"] for s in per_month.values()],

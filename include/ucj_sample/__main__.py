@@ -1,4 +1,4 @@
-"""python -m ucj.generate --landing DIR --start 2026-01 --months 3 --participants 60000"""
+"""python -m ucj_sample --landing DIR --start 2026-01 --months 3 --participants 60000"""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from .dates import month_range
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(prog="python -m ucj.generate", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m ucj_sample", description=__doc__)
     parser.add_argument("--landing", required=True, help="landing zone directory to write")
     parser.add_argument("--start", required=True, help="first month, YYYY-MM")
     parser.add_argument("--months", type=int, default=1, help="number of consecutive months")
