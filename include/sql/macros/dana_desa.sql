@@ -96,16 +96,15 @@
     ),
     equivalent AS (
         SELECT d.*,
-               CAST(d.pp_r AS DOUBLE PRECISION) / (
+{#- the persons a year's premium realisation pays for: the realisation over a year of the
+    band's monthly premium, or of what the persons registered cost a month when more -#}
+{%- for x, band in [('pp', 'premi_bulanan_perangkat'), ('pr', 'premi_bulanan_rentan')] %}
+               CAST(d.{{ x }}_r AS DOUBLE PRECISION) / (
                    CAST({{ threshold('premi_bulan_setahun') }} AS DOUBLE PRECISION)
-                   * GREATEST(CAST({{ threshold('premi_bulanan_perangkat') }} AS DOUBLE PRECISION),
-                              COALESCE(CAST(d.iuran_pp AS DOUBLE PRECISION)
-                                       / NULLIF(d.orang_bulan_pp, 0), 0))) AS setara_pp,
-               CAST(d.pr_r AS DOUBLE PRECISION) / (
-                   CAST({{ threshold('premi_bulan_setahun') }} AS DOUBLE PRECISION)
-                   * GREATEST(CAST({{ threshold('premi_bulanan_rentan') }} AS DOUBLE PRECISION),
-                              COALESCE(CAST(d.iuran_pr AS DOUBLE PRECISION)
-                                       / NULLIF(d.orang_bulan_pr, 0), 0))) AS setara_pr,
+                   * GREATEST(CAST({{ threshold(band) }} AS DOUBLE PRECISION),
+                              COALESCE(CAST(d.iuran_{{ x }} AS DOUBLE PRECISION)
+                                       / NULLIF(d.orang_bulan_{{ x }}, 0), 0))) AS setara_{{ x }},
+{%- endfor %}
                d.desa_apbdes = 1 AND d.periode_akhir IS NOT NULL AS assessable
         FROM desa d
     ),
@@ -117,20 +116,17 @@
                e.peserta_pr, e.orang_bulan_pp, e.orang_bulan_pr, e.iuran_pp, e.iuran_pr,
                e.perangkat_aktif, e.jumlah_perangkat_desa, e.desa_dd, e.desa_add, e.desa_bhp,
                e.desa_perangkat, e.pdd_a, e.pdd_r, e.setara_pp, e.setara_pr,
+{%- for x in ['pp', 'pr'] %}
                CASE WHEN e.assessable THEN
-                   e.pp_r > 0 AND e.setara_pp - e.peserta_pp >= {{ threshold('premi_min_selisih') }}
-                   AND e.peserta_pp < {{ threshold('premi_maks_porsi_peserta') }} * e.setara_pp
-               END AS premi_pp_tanpa_peserta,
+                   e.{{ x }}_r > 0 AND e.setara_{{ x }} - e.peserta_{{ x }} >= {{ threshold('premi_min_selisih') }}
+                   AND e.peserta_{{ x }} < {{ threshold('premi_maks_porsi_peserta') }} * e.setara_{{ x }}
+               END AS premi_{{ x }}_tanpa_peserta,
+{%- endfor %}
+{%- for x in ['pp', 'pr'] %}
                CASE WHEN e.assessable THEN
-                   e.pr_r > 0 AND e.setara_pr - e.peserta_pr >= {{ threshold('premi_min_selisih') }}
-                   AND e.peserta_pr < {{ threshold('premi_maks_porsi_peserta') }} * e.setara_pr
-               END AS premi_pr_tanpa_peserta,
-               CASE WHEN e.assessable THEN
-                   e.peserta_pp >= {{ threshold('tanpa_premi_min_peserta') }} AND e.pp_a = 0 AND e.pp_r = 0
-               END AS peserta_pp_tanpa_premi,
-               CASE WHEN e.assessable THEN
-                   e.peserta_pr >= {{ threshold('tanpa_premi_min_peserta') }} AND e.pr_a = 0 AND e.pr_r = 0
-               END AS peserta_pr_tanpa_premi
+                   e.peserta_{{ x }} >= {{ threshold('tanpa_premi_min_peserta') }} AND e.{{ x }}_a = 0 AND e.{{ x }}_r = 0
+               END AS peserta_{{ x }}_tanpa_premi{% if not loop.last %},{% endif %}
+{%- endfor %}
         FROM equivalent e
     ),
     -- kecamatan and kabupaten in one pass: a row per kecamatan, and the whole (kode_kecamatan

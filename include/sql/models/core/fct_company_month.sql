@@ -39,28 +39,20 @@ reports AS (
            COALESCE(CAST(tgl_lapor_wlkp AS TIMESTAMP), valid_from) AS reported
     FROM {{ ref('int_dim_company') }}
 ),
-report AS (
+{#- the report as known at the month's end and at its start (the month before) #}
+{%- for name, cutoff in [('report', m.next_month_start), ('report_prev', m.month_start)] %}
+{{ name }} AS (
     SELECT nib, jumlah_tk_wlkp FROM (
         SELECT nib, jumlah_tk_wlkp,
                ROW_NUMBER() OVER (
                    PARTITION BY nib ORDER BY reported DESC,
-                   CASE WHEN valid_from < {{ date_literal(m.next_month_start) }} THEN 0 ELSE 1 END,
-                   CASE WHEN valid_from < {{ date_literal(m.next_month_start) }} THEN valid_from END DESC NULLS LAST,
+                   CASE WHEN valid_from < {{ date_literal(cutoff) }} THEN 0 ELSE 1 END,
+                   CASE WHEN valid_from < {{ date_literal(cutoff) }} THEN valid_from END DESC NULLS LAST,
                    valid_from) AS k
-        FROM reports WHERE reported < {{ date_literal(m.next_month_start) }}
+        FROM reports WHERE reported < {{ date_literal(cutoff) }}
     ) r WHERE k = 1
 ),
-report_prev AS (
-    SELECT nib, jumlah_tk_wlkp FROM (
-        SELECT nib, jumlah_tk_wlkp,
-               ROW_NUMBER() OVER (
-                   PARTITION BY nib ORDER BY reported DESC,
-                   CASE WHEN valid_from < {{ date_literal(m.month_start) }} THEN 0 ELSE 1 END,
-                   CASE WHEN valid_from < {{ date_literal(m.month_start) }} THEN valid_from END DESC NULLS LAST,
-                   valid_from) AS k
-        FROM reports WHERE reported < {{ date_literal(m.month_start) }}
-    ) r WHERE k = 1
-),
+{%- endfor %}
 company AS (
     SELECT i.nib, i.valid_from, i.npp, i.skala_usaha, i.status_usaha, i.kode_desa,
            r.jumlah_tk_wlkp

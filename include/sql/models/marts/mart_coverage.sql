@@ -9,6 +9,12 @@
 -- kategori counts and counted in peserta_tanpa_penyebut instead: added to the numerator they
 -- would raise the ratio of an area whose denominator lacks their desa. On its own desa row
 -- such a desa keeps its persons in peserta_aktif, with coverage NULL.
+{%- set counts_with_denominator = [] %}
+{%- for c in ['peserta_pu', 'peserta_bpu', 'peserta_jakon', 'peserta_pmi', 'peserta_swasta',
+              'peserta_non_asn', 'peserta_perangkat_desa', 'peserta_pekerja_rentan',
+              'peserta_lainnya'] %}
+{%- do counts_with_denominator.append((c, with_denominator(c))) %}
+{%- endfor %}
 {% call(m) each(scope('months')) %}
 SELECT {{ contract_casts('mart_coverage') }}
 FROM (
@@ -56,51 +62,13 @@ FROM (
         WHERE w.tingkat IN ('desa', 'kelurahan')
     ),
     -- Numerators over the desa with a denominator only (COALESCE: none of them is 0 persons).
-    kecamatan AS (
-        SELECT d.periode, 'kecamatan' AS tingkat, d.kode_kecamatan AS kode_wilayah,
-               MIN(d.nama_kecamatan) AS nama_wilayah, d.kode_kecamatan,
-               MIN(d.nama_kecamatan) AS nama_kecamatan, MIN(d.tahun_referensi) AS tahun_referensi,
-               COALESCE(SUM(d.peserta_aktif) FILTER (WHERE d.desa_penyebut = 1), 0)
-                   AS peserta_aktif,
-               SUM(d.penduduk_bekerja) AS penduduk_bekerja,
-               COALESCE(SUM(d.peserta_pu) FILTER (WHERE d.desa_penyebut = 1), 0) AS peserta_pu,
-               COALESCE(SUM(d.peserta_bpu) FILTER (WHERE d.desa_penyebut = 1), 0) AS peserta_bpu,
-               COALESCE(SUM(d.peserta_jakon) FILTER (WHERE d.desa_penyebut = 1), 0)
-                   AS peserta_jakon,
-               COALESCE(SUM(d.peserta_pmi) FILTER (WHERE d.desa_penyebut = 1), 0) AS peserta_pmi,
-               COALESCE(SUM(d.peserta_swasta) FILTER (WHERE d.desa_penyebut = 1), 0)
-                   AS peserta_swasta,
-               COALESCE(SUM(d.peserta_non_asn) FILTER (WHERE d.desa_penyebut = 1), 0)
-                   AS peserta_non_asn,
-               COALESCE(SUM(d.peserta_perangkat_desa) FILTER (WHERE d.desa_penyebut = 1), 0)
-                   AS peserta_perangkat_desa,
-               COALESCE(SUM(d.peserta_pekerja_rentan) FILTER (WHERE d.desa_penyebut = 1), 0)
-                   AS peserta_pekerja_rentan,
-               COALESCE(SUM(d.peserta_lainnya) FILTER (WHERE d.desa_penyebut = 1), 0)
-                   AS peserta_lainnya,
-               SUM(d.desa_penyebut) AS desa_penyebut, SUM(d.desa_wilayah) AS desa_wilayah,
-               SUM(d.peserta_tanpa_penyebut) AS peserta_tanpa_penyebut
-        FROM desa d
-        GROUP BY d.periode, d.kode_kecamatan
-    ),
-    kabupaten AS (
-        SELECT k.periode, 'kabupaten' AS tingkat, w.kode_wilayah, w.nama AS nama_wilayah,
-               CAST(NULL AS VARCHAR) AS kode_kecamatan, CAST(NULL AS VARCHAR) AS nama_kecamatan,
-               MIN(k.tahun_referensi) AS tahun_referensi,
-               SUM(k.peserta_aktif) AS peserta_aktif, SUM(k.penduduk_bekerja) AS penduduk_bekerja,
-               SUM(k.peserta_pu) AS peserta_pu, SUM(k.peserta_bpu) AS peserta_bpu,
-               SUM(k.peserta_jakon) AS peserta_jakon, SUM(k.peserta_pmi) AS peserta_pmi,
-               SUM(k.peserta_swasta) AS peserta_swasta, SUM(k.peserta_non_asn) AS peserta_non_asn,
-               SUM(k.peserta_perangkat_desa) AS peserta_perangkat_desa,
-               SUM(k.peserta_pekerja_rentan) AS peserta_pekerja_rentan,
-               SUM(k.peserta_lainnya) AS peserta_lainnya,
-               SUM(k.desa_penyebut) AS desa_penyebut, SUM(k.desa_wilayah) AS desa_wilayah,
-               SUM(k.peserta_tanpa_penyebut) AS peserta_tanpa_penyebut
-        FROM kecamatan k
-        CROSS JOIN {{ ref('dim_wilayah') }} w
-        WHERE w.tingkat = 'kabupaten'
-        GROUP BY k.periode, w.kode_wilayah, w.nama
-    ),
+{{ roll_up(before=['periode'], measures=[
+        ('tahun_referensi', 'MIN(d.tahun_referensi)'),
+        ('peserta_aktif', with_denominator('peserta_aktif')),
+        ('penduduk_bekerja', 'SUM(d.penduduk_bekerja)')]
+      + counts_with_denominator
+      + [('desa_penyebut', 'SUM(d.desa_penyebut)'), ('desa_wilayah', 'SUM(d.desa_wilayah)'),
+         ('peserta_tanpa_penyebut', 'SUM(d.peserta_tanpa_penyebut)')]) }},
     areas AS (
         SELECT * FROM desa
         UNION ALL SELECT * FROM kecamatan

@@ -4,16 +4,7 @@
 -- smallest kpj), so the six rows of an area add up to its persons; kecamatan and kabupaten
 -- rows sum their desa and kelurahan. The month before is NULL when it is not loaded.
 {% call(m) each(scope('months')) %}
-SELECT CAST(periode AS VARCHAR) AS periode,
-       CAST(tingkat AS VARCHAR) AS tingkat,
-       CAST(kode_wilayah AS VARCHAR) AS kode_wilayah,
-       CAST(nama_wilayah AS VARCHAR) AS nama_wilayah,
-       CAST(kode_kecamatan AS VARCHAR) AS kode_kecamatan,
-       CAST(nama_kecamatan AS VARCHAR) AS nama_kecamatan,
-       CAST(sumber_iuran AS VARCHAR) AS sumber_iuran,
-       CAST(peserta_aktif AS BIGINT) AS peserta_aktif,
-       CAST(peserta_bulan_lalu AS BIGINT) AS peserta_bulan_lalu,
-       CAST(perubahan AS BIGINT) AS perubahan
+SELECT {{ contract_casts('mart_inisiatif_iuran') }}
 FROM (
     WITH placed AS (
         SELECT periode, kode_desa, sumber_iuran
@@ -53,24 +44,9 @@ FROM (
         LEFT JOIN counted c ON c.kode_desa = w.kode_wilayah AND c.sumber_iuran = s.sumber_iuran
         WHERE w.tingkat IN ('desa', 'kelurahan')
     ),
-    kecamatan AS (
-        SELECT 'kecamatan' AS tingkat, d.kode_kecamatan AS kode_wilayah,
-               MIN(d.nama_kecamatan) AS nama_wilayah, d.kode_kecamatan,
-               MIN(d.nama_kecamatan) AS nama_kecamatan, d.sumber_iuran,
-               SUM(d.peserta_aktif) AS peserta_aktif, SUM(d.peserta_bulan_lalu) AS peserta_bulan_lalu
-        FROM desa d
-        GROUP BY d.kode_kecamatan, d.sumber_iuran
-    ),
-    kabupaten AS (
-        SELECT 'kabupaten' AS tingkat, w.kode_wilayah, w.nama AS nama_wilayah,
-               CAST(NULL AS VARCHAR) AS kode_kecamatan, CAST(NULL AS VARCHAR) AS nama_kecamatan,
-               k.sumber_iuran, SUM(k.peserta_aktif) AS peserta_aktif,
-               SUM(k.peserta_bulan_lalu) AS peserta_bulan_lalu
-        FROM kecamatan k
-        CROSS JOIN {{ ref('dim_wilayah') }} w
-        WHERE w.tingkat = 'kabupaten'
-        GROUP BY w.kode_wilayah, w.nama, k.sumber_iuran
-    ),
+{{ roll_up(after=['sumber_iuran'], measures=[
+        ('peserta_aktif', 'SUM(d.peserta_aktif)'),
+        ('peserta_bulan_lalu', 'SUM(d.peserta_bulan_lalu)')]) }},
     areas AS (
         SELECT * FROM desa
         UNION ALL SELECT * FROM kecamatan
@@ -80,5 +56,5 @@ FROM (
            nama_kecamatan, sumber_iuran, peserta_aktif, peserta_bulan_lalu,
            peserta_aktif - peserta_bulan_lalu
     FROM areas
-) AS result (periode, tingkat, kode_wilayah, nama_wilayah, kode_kecamatan, nama_kecamatan, sumber_iuran, peserta_aktif, peserta_bulan_lalu, perubahan)
+) AS result ({{ contract_columns('mart_inisiatif_iuran') }})
 {% endcall %}

@@ -23,32 +23,14 @@
     'biaya_total', 'biaya_pemberi_kerja', 'biaya_dana_desa', 'biaya_apbd',
     'biaya_apbd_atau_csr', 'peserta_csr', 'perusahaan_sponsor',
     'desa_penyebut', 'desa_wilayah', 'desa_dana_desa'] %}
+{#- every summed measure but peserta_aktif, which counts with its denominator only -#}
+{%- set rolled_up = [] %}
+{%- for c in summed %}
+{%- do rolled_up.append((c, with_denominator(c) if c == 'peserta_aktif' else 'SUM(d.' ~ c ~ ')')) %}
+{%- endfor %}
 {%- set jkk_jkm = "(" ~ threshold('rencana_tarif_jkk') ~ " + " ~ threshold('rencana_tarif_jkm') ~ ")" %}
 {% call(m) each(scope('months')) %}
-SELECT CAST(periode AS VARCHAR) AS periode,
-       CAST(tingkat AS VARCHAR) AS tingkat,
-       CAST(kode_wilayah AS VARCHAR) AS kode_wilayah,
-       CAST(nama_wilayah AS VARCHAR) AS nama_wilayah,
-       CAST(kode_kecamatan AS VARCHAR) AS kode_kecamatan,
-       CAST(nama_kecamatan AS VARCHAR) AS nama_kecamatan,
-       CAST(tahun_referensi AS INTEGER) AS tahun_referensi,
-       CAST({{ threshold('rencana_target_coverage') }} AS DOUBLE PRECISION) AS target_coverage,
-       CAST({{ threshold('rencana_batas_porsi_dana_desa') }} AS DOUBLE PRECISION) AS batas_porsi_dana_desa,
-       CAST({{ scope('rencana_iuran_bpu_bulanan') }} AS BIGINT) AS iuran_bpu_bulanan,
-       CAST({{ threshold('rencana_tarif_jkk') }} AS DOUBLE PRECISION) AS tarif_jkk,
-       CAST({{ threshold('rencana_tarif_jkm') }} AS DOUBLE PRECISION) AS tarif_jkm,
-       CAST({{ threshold('rencana_tarif_jht_pemberi_kerja') }} AS DOUBLE PRECISION) AS tarif_jht_pemberi_kerja,
-       CAST({{ threshold('rencana_tarif_jp_pemberi_kerja') }} AS DOUBLE PRECISION) AS tarif_jp_pemberi_kerja,
-       CAST({{ scope('rencana_gaji_kepala_desa') }} AS BIGINT) AS gaji_kepala_desa,
-       CAST({{ scope('rencana_gaji_sekretaris_desa') }} AS BIGINT) AS gaji_sekretaris_desa,
-       CAST({{ scope('rencana_gaji_perangkat_desa') }} AS BIGINT) AS gaji_perangkat_desa,
-{%- for c in summed %}
-       CAST({{ c }} AS BIGINT) AS {{ c }},
-{%- if c == 'dana_desa_anggaran' %}
-       CAST(porsi_rentan_dana_desa AS DOUBLE PRECISION) AS porsi_rentan_dana_desa,
-{%- endif %}
-{%- endfor %}
-       CAST(umk AS DECIMAL(18, 2)) AS umk
+SELECT {{ contract_casts('mart_rencana_aksi') }}
 FROM (
     WITH month AS (
         SELECT periode, umk FROM {{ ref('int_dim_month') }} WHERE periode = {{ literal(m.periode) }}
@@ -208,36 +190,12 @@ FROM (
         FROM desa d
     ),
     {#- the desa's peserta_aktif counts in a roll-up only with its denominator (as mart_coverage) #}
-    kecamatan AS (
-        SELECT 'kecamatan' AS tingkat, d.kode_kecamatan AS kode_wilayah,
-               MIN(d.nama_kecamatan) AS nama_wilayah, d.kode_kecamatan,
-               MIN(d.nama_kecamatan) AS nama_kecamatan, MIN(d.tahun_referensi) AS tahun_referensi,
-{%- for c in summed %}
-               {% if c == 'peserta_aktif' %}COALESCE(SUM(d.peserta_aktif) FILTER (WHERE d.desa_penyebut = 1), 0){% else %}SUM(d.{{ c }}){% endif %} AS {{ c }},
-{%- endfor %}
-               CAST(SUM(d.biaya_rentan) FILTER (WHERE d.desa_dana_desa = 1) AS DOUBLE PRECISION)
-                   / NULLIF(SUM(d.dana_desa_anggaran) FILTER (WHERE d.desa_dana_desa = 1), 0)
-                   AS porsi_rentan_dana_desa,
-               MIN(d.umk) AS umk
-        FROM desa_out d
-        GROUP BY d.kode_kecamatan
-    ),
-    kabupaten AS (
-        SELECT 'kabupaten' AS tingkat, w.kode_wilayah, w.nama AS nama_wilayah,
-               CAST(NULL AS VARCHAR) AS kode_kecamatan, CAST(NULL AS VARCHAR) AS nama_kecamatan,
-               MIN(d.tahun_referensi) AS tahun_referensi,
-{%- for c in summed %}
-               {% if c == 'peserta_aktif' %}COALESCE(SUM(d.peserta_aktif) FILTER (WHERE d.desa_penyebut = 1), 0){% else %}SUM(d.{{ c }}){% endif %} AS {{ c }},
-{%- endfor %}
-               CAST(SUM(d.biaya_rentan) FILTER (WHERE d.desa_dana_desa = 1) AS DOUBLE PRECISION)
-                   / NULLIF(SUM(d.dana_desa_anggaran) FILTER (WHERE d.desa_dana_desa = 1), 0)
-                   AS porsi_rentan_dana_desa,
-               MIN(d.umk) AS umk
-        FROM desa_out d
-        CROSS JOIN {{ ref('dim_wilayah') }} w
-        WHERE w.tingkat = 'kabupaten'
-        GROUP BY w.kode_wilayah, w.nama
-    ),
+{{ roll_up(desa='desa_out', measures=[('tahun_referensi', 'MIN(d.tahun_referensi)')]
+      + rolled_up
+      + [('porsi_rentan_dana_desa',
+          'CAST(SUM(d.biaya_rentan) FILTER (WHERE d.desa_dana_desa = 1) AS DOUBLE PRECISION)'
+          ~ ' / NULLIF(SUM(d.dana_desa_anggaran) FILTER (WHERE d.desa_dana_desa = 1), 0)'),
+         ('umk', 'MIN(d.umk)')]) }},
     areas AS (
         SELECT tingkat, kode_wilayah, nama_wilayah, kode_kecamatan, nama_kecamatan, tahun_referensi,
 {%- for c in summed %}
@@ -248,6 +206,17 @@ FROM (
         UNION ALL SELECT * FROM kecamatan
         UNION ALL SELECT * FROM kabupaten
     )
-    SELECT {{ literal(m.periode) }} AS periode, a.* FROM areas a
-) AS result
+    SELECT {{ literal(m.periode) }}, a.tingkat, a.kode_wilayah, a.nama_wilayah,
+           a.kode_kecamatan, a.nama_kecamatan, a.tahun_referensi,
+           {{ threshold('rencana_target_coverage') }}, {{ threshold('rencana_batas_porsi_dana_desa') }},
+           {{ scope('rencana_iuran_bpu_bulanan') }}, {{ threshold('rencana_tarif_jkk') }},
+           {{ threshold('rencana_tarif_jkm') }}, {{ threshold('rencana_tarif_jht_pemberi_kerja') }},
+           {{ threshold('rencana_tarif_jp_pemberi_kerja') }}, {{ scope('rencana_gaji_kepala_desa') }},
+           {{ scope('rencana_gaji_sekretaris_desa') }}, {{ scope('rencana_gaji_perangkat_desa') }},
+{%- for c in summed %}
+           a.{{ c }},{% if c == 'dana_desa_anggaran' %} a.porsi_rentan_dana_desa,{% endif %}
+{%- endfor %}
+           a.umk
+    FROM areas a
+) AS result ({{ contract_columns('mart_rencana_aksi') }})
 {% endcall %}

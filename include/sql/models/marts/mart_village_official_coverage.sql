@@ -42,31 +42,12 @@ FROM (
         LEFT JOIN officials o ON o.kode_desa = w.kode_wilayah
         WHERE w.tingkat = 'desa'
     ),
-    kecamatan AS (
-        SELECT d.periode, 'kecamatan' AS tingkat, d.kode_kecamatan AS kode_wilayah,
-               w.nama AS nama_wilayah, d.kode_kecamatan, MIN(d.tahun_referensi) AS tahun_referensi,
-               COALESCE(SUM(d.perangkat_aktif) FILTER (WHERE d.desa_penyebut = 1), 0)
-                   AS perangkat_aktif,
-               SUM(d.jumlah_perangkat_desa) AS jumlah_perangkat_desa,
-               SUM(d.desa_penyebut) AS desa_penyebut, SUM(d.desa_wilayah) AS desa_wilayah,
-               SUM(d.perangkat_tanpa_penyebut) AS perangkat_tanpa_penyebut
-        FROM desa d
-        JOIN {{ ref('dim_wilayah') }} w ON w.kode_wilayah = d.kode_kecamatan
-        GROUP BY d.periode, d.kode_kecamatan, w.nama
-    ),
-    kabupaten AS (
-        SELECT d.periode, 'kabupaten' AS tingkat, w.kode_wilayah, w.nama AS nama_wilayah,
-               CAST(NULL AS VARCHAR) AS kode_kecamatan, MIN(d.tahun_referensi) AS tahun_referensi,
-               COALESCE(SUM(d.perangkat_aktif) FILTER (WHERE d.desa_penyebut = 1), 0)
-                   AS perangkat_aktif,
-               SUM(d.jumlah_perangkat_desa) AS jumlah_perangkat_desa,
-               SUM(d.desa_penyebut) AS desa_penyebut, SUM(d.desa_wilayah) AS desa_wilayah,
-               SUM(d.perangkat_tanpa_penyebut) AS perangkat_tanpa_penyebut
-        FROM desa d
-        CROSS JOIN {{ ref('dim_wilayah') }} w
-        WHERE w.tingkat = 'kabupaten'
-        GROUP BY d.periode, w.kode_wilayah, w.nama
-    ),
+{{ roll_up(before=['periode'], nama_kecamatan=false, measures=[
+        ('tahun_referensi', 'MIN(d.tahun_referensi)'),
+        ('perangkat_aktif', with_denominator('perangkat_aktif')),
+        ('jumlah_perangkat_desa', 'SUM(d.jumlah_perangkat_desa)'),
+        ('desa_penyebut', 'SUM(d.desa_penyebut)'), ('desa_wilayah', 'SUM(d.desa_wilayah)'),
+        ('perangkat_tanpa_penyebut', 'SUM(d.perangkat_tanpa_penyebut)')]) }},
     areas AS (
         SELECT * FROM desa UNION ALL SELECT * FROM kecamatan UNION ALL SELECT * FROM kabupaten
     )
