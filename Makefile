@@ -12,7 +12,7 @@ lint: setup
 	@.venv/bin/ruff check dags include tests benchmarks
 
 test: lint
-	@scripts/env.sh python -m pytest -n auto --dist loadgroup $(PYTEST_ARGS)
+	@scripts/env.sh python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 bench: setup
 	@scripts/env.sh python benchmarks/pipeline_bench.py $(ARGS)

@@ -113,43 +113,37 @@ def row_rules_only():
     mp.undo()
 
 
+# `make test` runs a pytest worker per core (pytest-xdist, --dist loadfile: a module's tests
+# stay on one worker, its module fixtures built once). Each worker has its own UCJ and Airflow
+# home (the pid above) and every PostgreSQL test its own scratch database. Role bi_reader is
+# the server's, not a database's: a module that creates, alters or drops it holds this lock
+# for its duration (PostgreSQL refuses two concurrent ALTER ROLE of one role, "tuple
+# concurrently updated", and one module's clean-up would drop the role under the other).
+BI_READER_LOCK = Path(os.environ.get("UCJ_TEST_HOME", "/tmp")) / "ucj-tests-bi_reader.lock"
+
+
 @pytest.fixture(scope="module")
 def bi_reader_role():
-    """Leave the server's role bi_reader (cluster-wide) as found: restore its password, or
-    drop it."""
+    """The server's role bi_reader for this module alone (other workers wait), left as found:
+    its password restored, or the role dropped."""
+    import fcntl
+
     import psycopg2
     from pg_helpers import admin_connection
 
-    admin = admin_connection()
-    with admin.cursor() as cur:
-        cur.execute("SELECT rolpassword FROM pg_authid WHERE rolname = 'bi_reader'")
-        before = cur.fetchone()
-    yield
-    with admin.cursor() as cur:
-        if before is None:
-            try:
-                cur.execute("DROP ROLE IF EXISTS bi_reader")
-            except psycopg2.Error:
-                pass  # still granted something in another database: leave it
-        else:
-            cur.execute("ALTER ROLE bi_reader PASSWORD %s", (before[0],))
-    admin.close()
-
-
-# `make test` runs a worker per core (pytest-xdist, --dist loadgroup). Every PostgreSQL test has
-# a scratch database of its own and every worker its own UCJ and Airflow home (the pid above),
-# so tests of different modules run side by side; a module's tests stay on one worker (its
-# module fixtures are built once). Role bi_reader is the server's, not a database's: the
-# modules that create, alter or drop it share one group, so one worker runs them one at a time
-# (PostgreSQL refuses two concurrent ALTER ROLE of one role: "tuple concurrently updated").
-SERVER_ROLE_MODULES = {"test_bi_reader_privileges.py", "test_postgres_warehouse.py",
-                       "test_docker_compose.py"}
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            group = ("server-role-bi_reader" if item.path.name in SERVER_ROLE_MODULES
-                     else str(item.path.relative_to(ROOT)))
-            item.add_marker(pytest.mark.xdist_group(group))
+    with open(BI_READER_LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        admin = admin_connection()
+        with admin.cursor() as cur:
+            cur.execute("SELECT rolpassword FROM pg_authid WHERE rolname = 'bi_reader'")
+            before = cur.fetchone()
+        yield
+        with admin.cursor() as cur:
+            if before is None:
+                try:
+                    cur.execute("DROP ROLE IF EXISTS bi_reader")
+                except psycopg2.Error:
+                    pass  # still granted something in another database: leave it
+            else:
+                cur.execute("ALTER ROLE bi_reader PASSWORD %s", (before[0],))
+        admin.close()
