@@ -11,7 +11,6 @@ import re
 import time
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
-from pathlib import Path
 
 import pandas as pd
 import sqlparse
@@ -79,14 +78,4 @@ class Session(ABC):
     def scalar(self, sql: str, params: dict | None = None):
         df = self.query(sql, params)
         return None if df.empty else df.iloc[0, 0]
-
-
-def sql_files(layer: str, backend: str | None = None) -> list[str]:
-    """A layer's SQL files; ``name.postgres.sql`` files only for that ``backend``."""
-    files = sorted(str(p.relative_to(sql_dir())) for p in (sql_dir() / layer).glob("*.sql"))
-    return [f for f in files if Path(f).suffixes[:-1] in ([], [f".{backend}"])]
-
-
-def layer_path(layer: str, name: str) -> str:
-    return str(Path(layer) / f"{name}.sql")
 
