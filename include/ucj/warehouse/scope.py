@@ -132,7 +132,7 @@ def compute(s: Session, lake: Path, months: list[Path], rebuild: list[str] = (),
         periode = periods.check(manifest["periode"])
         scope.parts.append(Part("enrollment", periode, Path(part), None, manifest))
     loaded = list(s.query("SELECT periode FROM core.dim_month ORDER BY periode")["periode"]) \
-        if _exists(s, "core", "dim_month") else []
+        if table_exists(s, "core", "dim_month") else []
     stale = set(loaded) if any(p.dataset in REFERENCE for p in scope.parts) else set()
     if loaded:  # marts an earlier version built without today's columns
         stale |= upgrade.months_to_rebuild(s) & set(loaded)
@@ -171,7 +171,7 @@ def desa_alert_months(loaded: list[str], new: list[str], years: list[int]) -> li
     return sorted(out)
 
 
-def _exists(s: Session, schema: str, table: str) -> bool:
+def table_exists(s: Session, schema: str, table: str) -> bool:
     return bool(s.scalar("SELECT COUNT(*) FROM information_schema.tables "
                          "WHERE table_schema = :schema AND table_name = :table",
                          {"schema": schema, "table": table}))
