@@ -31,11 +31,6 @@ def company_alerts(s: Session, periode: str) -> dict:
                        company.LABELS)
 
 
-def loaded_months(s: Session) -> list[str]:
-    df = s.query("SELECT periode FROM core.dim_month ORDER BY periode")
-    return list(df["periode"])
-
-
 def publish(wh: Warehouse, lake: Path, partitions: list[Path], run_id: str,
             rebuild: list[str] = (), scenario: dict | None = None) -> dict:
     """Build and publish the run's scope (``rebuild``: loaded months to build again though
@@ -60,7 +55,7 @@ def store_alerts(wh: Warehouse, published: dict) -> dict:
     if not periodes and not desa:
         return counts
     with wh.transaction() as s:
-        for periode in [m for m in loaded_months(s) if periodes and m >= periodes[0]]:
+        for periode in [m for m in scope.loaded_months(s) if periodes and m >= periodes[0]]:
             counts["company"] += company_alerts(s, periode).get("alerts", 0)
         for periode in desa:
             counts["desa"] += village.store_alerts(s, periode).get("alerts", 0)
@@ -131,7 +126,7 @@ def unloaded_months(wh: Warehouse, lake: Path) -> list[str]:
 
     in_lake = {value for value, _ in lk.source_partitions(lake, sources.ENROLLMENT)}
     with wh.transaction() as s:
-        loaded = set(loaded_months(s)) if scope.table_exists(s, "core", "dim_month") else set()
+        loaded = set(scope.loaded_months(s))
     missing = sorted(in_lake - loaded)
     if missing:
         log.warning("months in the lake never loaded, loaded by this run: %s", missing)

@@ -131,8 +131,7 @@ def compute(s: Session, lake: Path, months: list[Path], rebuild: list[str] = (),
         manifest = lk.read_manifest(part)
         periode = periods.check(manifest["periode"])
         scope.parts.append(Part("enrollment", periode, Path(part), None, manifest))
-    loaded = list(s.query("SELECT periode FROM core.dim_month ORDER BY periode")["periode"]) \
-        if table_exists(s, "core", "dim_month") else []
+    loaded = loaded_months(s)
     stale = set(loaded) if any(p.dataset in REFERENCE for p in scope.parts) else set()
     if loaded:  # marts an earlier version built without today's columns
         stale |= upgrade.months_to_rebuild(s) & set(loaded)
@@ -169,6 +168,13 @@ def desa_alert_months(loaded: list[str], new: list[str], years: list[int]) -> li
         if before or arrived:
             out.add(max(before + arrived))
     return sorted(out)
+
+
+def loaded_months(s: Session) -> list[str]:
+    """The months the warehouse holds, in order (none before its first load)."""
+    if not table_exists(s, "core", "dim_month"):
+        return []
+    return list(s.query("SELECT periode FROM core.dim_month ORDER BY periode")["periode"])
 
 
 def table_exists(s: Session, schema: str, table: str) -> bool:
