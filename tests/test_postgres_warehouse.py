@@ -133,6 +133,18 @@ def test_placeholders_become_pyformat_outside_literals_and_comments():
     assert to_pyformat("DO $$ BEGIN PERFORM :x; END $$")[1] == []
 
 
+def test_duckdb_binds_the_same_placeholders(tmp_path):
+    # One binding for both drivers: DuckDB's $name, the same text left alone.
+    wh = warehouse.connect(f"duckdb:///{tmp_path / 'w.duckdb'}")
+    try:
+        got = wh.query("SELECT :a::INTEGER + 1 AS n, ':b' AS s, '50%' AS p -- :c\n", {"a": "41"})
+        assert got.to_dict("records") == [{"n": 42, "s": ":b", "p": "50%"}]
+        with pytest.raises(KeyError, match="'a'"):
+            wh.query("SELECT :a AS n", {})
+    finally:
+        wh.close()
+
+
 def test_values_travel_as_bound_parameters(pg):
     hostile = "x'; DROP TABLE staging.probe; --"
     with pg.transaction() as s:

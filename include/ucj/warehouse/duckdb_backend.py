@@ -10,11 +10,12 @@ import duckdb
 import pandas as pd
 
 from ucj.io.lake import data_files
-from ucj.warehouse.base import PARAM, Session, Warehouse, params_used
+from ucj.warehouse.base import Session, Warehouse, bound, placeholders
 
 
-def _bind(sql: str) -> str:
-    return PARAM.sub(r"$\1", sql)
+def _bind(sql: str, params: dict | None) -> tuple[str, dict | None]:
+    text, names = placeholders(sql, "$%s")
+    return text, bound(names, params) or None
 
 
 class DuckDBSession(Session):
@@ -24,10 +25,10 @@ class DuckDBSession(Session):
         self.con = con
 
     def execute(self, sql: str, params: dict | None = None) -> None:
-        self.con.execute(_bind(sql), params_used(sql, params or {}) or None)
+        self.con.execute(*_bind(sql, params))
 
     def query(self, sql: str, params: dict | None = None) -> pd.DataFrame:
-        return self.con.execute(_bind(sql), params_used(sql, params or {}) or None).df()
+        return self.con.execute(*_bind(sql, params)).df()
 
     def insert_parquet(self, table: str, path: str) -> int:
         before = self._count(table)

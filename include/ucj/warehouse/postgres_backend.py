@@ -1,8 +1,7 @@
 """The production warehouse: PostgreSQL through psycopg2.
 
-- ``:name`` placeholders of the SQL files become ``%(name)s`` and their values travel as
-  driver parameters (psycopg2 quotes them); a ``:name`` inside a string literal, a quoted
-  identifier, a comment or a dollar-quoted body is left alone, ``::`` casts too.
+- ``:name`` placeholders become ``%(name)s`` (``ucj.warehouse.base.placeholders``) and their
+  values travel as driver parameters (psycopg2 quotes them).
 - One ``transaction()`` is one database transaction: concurrent readers see the warehouse
   before or after it, never half of it (PostgreSQL MVCC).
 - Bulk loads stream record batches as CSV into ``COPY ... FROM STDIN`` (bounded memory),
@@ -28,7 +27,7 @@ import pyarrow.parquet as pq
 from psycopg2 import sql as pgsql
 
 from ucj.io.lake import data_files
-from ucj.warehouse.base import PARAM, Session, Warehouse
+from ucj.warehouse.base import Session, Warehouse, bound, placeholders
 from ucj.warehouse.schema import ensure_schema
 
 log = logging.getLogger(__name__)
@@ -37,17 +36,6 @@ BATCH_ROWS = 65_536
 COPY_READ_SIZE = 1 << 20
 BI_READER_PASSWORD_ENV = "BI_READER_PASSWORD"
 
-# Parts of a statement where a colon or a percent sign is text, not syntax.
-_OPAQUE = re.compile(
-    r"""'(?:[^']|'')*'            # string literal (E'' escapes aside)
-      | "(?:[^"]|"")*"            # quoted identifier
-      | --[^\n]*                  # line comment
-      | /\*.*?\*/                 # block comment
-      | \$\$.*?\$\$                           # dollar-quoted body
-      | \$(?P<tag>[A-Za-z_]\w*)\$.*?\$(?P=tag)\$  # dollar-quoted body with a tag
-    """,
-    re.S | re.X,
-)
 _TABLE = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)?")
 
 _NUMERIC_AS_FLOAT = pgext.new_type(
@@ -56,25 +44,8 @@ _NUMERIC_AS_FLOAT = pgext.new_type(
 
 
 def to_pyformat(statement: str) -> tuple[str, list[str]]:
-    """``statement`` in psycopg2's ``%(name)s`` style, and the parameter names it uses.
-
-    With no parameter the statement is returned unchanged (psycopg2 then leaves ``%`` alone);
-    with parameters every literal ``%`` is doubled, as psycopg2 requires.
-    """
-    pieces: list[tuple[bool, str]] = []  # (is_code, text)
-    pos = 0
-    for m in _OPAQUE.finditer(statement):
-        pieces += [(True, statement[pos:m.start()]), (False, m.group(0))]
-        pos = m.end()
-    pieces.append((True, statement[pos:]))
-    names = sorted({n for code, text in pieces if code for n in PARAM.findall(text)})
-    if not names:
-        return statement, []
-    out = []
-    for code, text in pieces:
-        text = text.replace("%", "%%")
-        out.append(PARAM.sub(r"%(\1)s", text) if code else text)
-    return "".join(out), names
+    """``statement`` in psycopg2's ``%(name)s`` style, and the parameter names it uses."""
+    return placeholders(statement, "%%(%s)s", escape_percent=True)
 
 
 def _value(v):
@@ -92,11 +63,7 @@ def _bind(statement: str, params: dict | None) -> tuple[str, dict | None]:
     text, names = to_pyformat(statement)
     if not names:
         return text, None
-    params = params or {}
-    missing = set(names) - params.keys()
-    if missing:
-        raise KeyError(f"SQL needs parameter(s) {sorted(missing)}")
-    return text, {n: _value(params[n]) for n in names}
+    return text, {n: _value(v) for n, v in bound(names, params).items()}
 
 
 class _CsvStream:
