@@ -24,7 +24,7 @@ def _builds(wh) -> list[str]:
     if wh.backend == "postgres":
         return list(wh.query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'ucj_build%'")
                     ["nspname"])
-    return [p.name for p in (dbt.work_dir() / "duckdb").glob("build.duckdb*")]
+    return [p.name for p in (dbt.work_dir() / "duckdb").glob("ucj_build.duckdb*")]
 
 
 def test_the_month_is_staged_in_a_private_build_during_its_load_only(wh, tmp_path,

@@ -21,6 +21,10 @@ from ucj.warehouse.base import Warehouse
 from ucj.warehouse.scope import Scope
 
 BUILD_SCHEMA = "ucj_build"
+# DuckDB names a file's catalog by its stem, and dbt writes every ref of the build as
+# "<catalog>"."main"."<model>": the views the build keeps (fct_participant_month over the
+# staged partitions) resolve at publish only when the build is attached under that same name.
+BUILD_FILE = f"{BUILD_SCHEMA}.duckdb"
 
 
 def _work(backend: str) -> Path:
@@ -57,7 +61,7 @@ def _duckdb(wh, scope: Scope, vars_: dict, run_id: str) -> dict:
     # names fixed paths: the build file, and a link to the warehouse being loaded. One build
     # at a time per work folder (the lock), as one writer at a time per warehouse.
     work = _work("duckdb")
-    build, link = work / "build.duckdb", work / "warehouse.duckdb"
+    build, link = work / BUILD_FILE, work / "warehouse.duckdb"
     with _locked(work / ".lock"):
         _remove(build)
         old = os.umask(0o077)  # the build holds person keys: owner-only, as the warehouse
@@ -77,7 +81,7 @@ def _duckdb(wh, scope: Scope, vars_: dict, run_id: str) -> dict:
                     "UCJ_DBT_TARGET": "duckdb", "UCJ_DBT_BUILD_PATH": str(build),
                     "UCJ_DBT_WAREHOUSE_PATH": str(link)}, work / "target")
             models = dbt.publishable(work / "target")
-            catalog = "ucj_build"
+            catalog = Path(BUILD_FILE).stem
             with wh.transaction() as s:
                 s.execute(f"ATTACH '{_escape(build)}' AS {catalog} (READ_ONLY)")
                 counts = publish.publish(s, f"{catalog}.main", models, vars_, catalog)
