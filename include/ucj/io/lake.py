@@ -108,17 +108,19 @@ def extracts_dir(lake: Path, source: Source) -> Path:
 
 def committed_partitions(lake: Path, dataset: str, key: str) -> list[tuple[str, Path]]:
     """(value, folder) of every committed partition of ``dataset`` (one with its manifest;
-    a partition being written or swapped out is hidden), in value order."""
+    a partition being written or swapped out is hidden), in value order. ``key`` ``"*"``:
+    whatever the key."""
     root = store.location(lake) / dataset
     if store.is_remote(root):
         # one listing of the manifests: a prefix without one is a commit in progress
         fs, prefix = store.fs_and_path(root)
         folders = [root / m.rsplit("/", 2)[-2]
                    for m in fs.glob(f"{prefix}/{key}=*/{MANIFEST}")]
-        return sorted((f.name.split("=", 1)[1], f) for f in folders)
+        return sorted((f.name.split("=", 1)[1], f) for f in folders
+                      if not f.name.startswith("."))
     found = []
     for folder in sorted(root.glob(f"{key}=*")) if root.exists() else []:
-        if (folder / MANIFEST).exists():
+        if not folder.name.startswith(".") and (folder / MANIFEST).exists():
             found.append((folder.name.split("=", 1)[1], folder))
     return found
 
@@ -420,6 +422,37 @@ def read_manifest(partition: Path) -> dict:
         raise FileNotFoundError(f"{path}: no manifest (not a committed partition)") from exc
     except ValueError as exc:
         raise ValueError(f"{path}: not a manifest: {exc}") from exc
+
+
+def location(value) -> Path:
+    """A lake path given as text (a task's argument, an XCom): a ``Path``, or a ``UPath`` for
+    a URL (``ucj.io.store.location``)."""
+    return store.location(value)
+
+
+def local_copy(path: Path):
+    """A lake file as a local file for a ``with`` (``ucj.io.store.local_copy``)."""
+    return store.local_copy(path)
+
+
+def open_input(path: Path):
+    """A lake file opened for reading (local or on the store)."""
+    return store.open_input(path)
+
+
+def parquet_file(path: Path) -> pq.ParquetFile:
+    """A lake file as a ``ParquetFile`` to read in batches (local or on the store)."""
+    return store.parquet_file(path)
+
+
+def read_table(path: Path, **options) -> pa.Table:
+    """One lake file read with pyarrow (local or on the store; ``columns``, ``filters``)."""
+    return store.read_table(path, **options)
+
+
+def is_remote(path: Path) -> bool:
+    """True for a lake (or a path in it) on an object store."""
+    return store.is_remote(path)
 
 
 def remove_tree(folder: Path) -> None:

@@ -16,7 +16,9 @@ paths exist in the lake is ``ucj.io.lake``'s business.
 from __future__ import annotations
 
 import os
-import posixpath
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -152,5 +154,16 @@ def remove_tree(path: Any) -> None:
         pass
 
 
-def parent_name(path: Any) -> str:
-    return posixpath.basename(posixpath.dirname(str(path).rstrip("/")))
+@contextmanager
+def local_copy(path: Any) -> Iterator[Path]:
+    """``path`` as a local file for the time of the ``with``: a local file is itself (no
+    copy); a file on the store is downloaded (streamed) into a private temporary folder
+    (0700, under ``TMPDIR``), removed afterwards. For readers that need a file: the CSV
+    readers' byte ranges and sniffing, openpyxl, DuckDB."""
+    if not is_remote(path):
+        yield Path(path)
+        return
+    with tempfile.TemporaryDirectory(prefix="ucj-lake-") as tmp:
+        target = Path(tmp) / location(path).name
+        copy_stream(path, target)
+        yield target
