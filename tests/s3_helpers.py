@@ -4,6 +4,7 @@ AWS endpoint would be, with the standard AWS variables a deployment sets."""
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ def s3_server() -> Iterator[dict]:
     to reach it (endpoint and credentials), set in this process too while it runs."""
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per request otherwise
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
