@@ -21,6 +21,7 @@ def s3_server() -> Iterator[dict]:
     """Start moto's S3 server on a free loopback port; yield the environment a process needs
     to reach it (endpoint and credentials), set in this process too while it runs."""
     from moto.server import ThreadedMotoServer
+    from s3fs import S3FileSystem
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per request otherwise
     port = free_port()
@@ -29,6 +30,9 @@ def s3_server() -> Iterator[dict]:
     env = {**CREDENTIALS, "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}"}
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
+    # fsspec keeps one S3FileSystem per set of arguments: one made for an earlier server
+    # (another module's) would still talk to that server's port
+    S3FileSystem.clear_instance_cache()
     try:
         yield env
     finally:
@@ -38,6 +42,7 @@ def s3_server() -> Iterator[dict]:
             else:
                 os.environ[key] = value
         server.stop()
+        S3FileSystem.clear_instance_cache()
 
 
 def new_bucket(prefix: str = "ucj-lake") -> str:
