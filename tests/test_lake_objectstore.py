@@ -111,6 +111,21 @@ def test_a_failed_write_leaves_no_file_and_no_partition(lake):
     assert fs.find(prefix) == []
 
 
+def test_a_failed_write_of_several_upload_parts_is_aborted(lake):
+    import numpy as np
+
+    big = pa.table({"n": np.random.default_rng(1).integers(0, 2**62, 2_500_000)}, schema=SCHEMA)
+    with pytest.raises(RuntimeError), \
+            lk.PartitionWriter(lake, "enrollment", "periode", "2026-05", SCHEMA) as w:
+        w.write(big)  # more than one upload part: a multipart upload is under way
+        assert w._out.mpu
+        raise RuntimeError("killed by a refusal")
+    fs, prefix = store.fs_and_path(lake)
+    assert fs.find(prefix) == []
+    bucket = prefix.split("/", 1)[0]
+    assert not fs.call_s3("list_multipart_uploads", Bucket=bucket).get("Uploads")
+
+
 def test_parts_are_committed_together_from_the_shared_staging(lake):
     staging = lk.staging_dir(lake, "enrollment", "periode", "2026-01")
     parts = []

@@ -143,6 +143,7 @@ class _ParquetSink:
     rows: int
     _writer: pq.ParquetWriter | None
     _out: Any = None  # the open file on the store (local files are opened by the writer)
+    committed = False
 
     def write(self, table: pa.Table) -> None:
         if table.num_rows:
@@ -153,22 +154,28 @@ class _ParquetSink:
         if store.is_remote(path):
             # streamed to the store as it is written (multipart upload): no local copy, the
             # memory of one upload block
-            self._out = store.location(path).open("wb")
+            self._out = store.open_output(path)
             self._writer = pq.ParquetWriter(self._out, self.schema, compression="zstd")
         else:
             self._writer = pq.ParquetWriter(_private_file(path), self.schema,
                                             compression="zstd")
 
     def _close(self, path, failed: bool) -> None:
+        failed = failed and not self.committed
         try:
             if self._writer is not None:
                 self._writer.close()  # the footer: the file is complete from here
         finally:
             if self._out is not None:
-                self._out.close()  # on a store: the upload completes, the object exists
-                self._out = None
-        if failed and store.is_remote(path) and not getattr(self, "committed", False):
-            _remove_file(path)  # an orphan no manifest lists; removed now rather than later
+                out, self._out = self._out, None
+                if failed and hasattr(out, "discard"):
+                    # a failed batch: the upload is aborted, no object is ever made of it
+                    out.discard()
+                    out.closed = True
+                else:
+                    out.close()  # on a store: the upload completes, the object exists
+        if failed and store.is_remote(path):
+            _remove_file(path)  # an orphan no manifest lists, if any: removed now
 
 
 class PartitionWriter(_ParquetSink):

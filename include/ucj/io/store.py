@@ -27,6 +27,9 @@ from typing import Any
 # Every lake listing goes to the store.
 STORAGE_OPTIONS = {"use_listings_cache": False}
 COPY_BLOCK = 1 << 20
+# A file written to the store goes up in parts of this size (S3's smallest part is 5 MB): the
+# memory a writer holds, whatever the file's size.
+UPLOAD_BLOCK = 16 << 20
 
 
 def is_url(value: Any) -> bool:
@@ -84,6 +87,14 @@ def open_input(path: Any):
         return location(path).open("rb")
     except FileNotFoundError as exc:
         raise FileNotFoundError(f"{path}: not in the lake") from exc
+
+
+def open_output(path: Any):
+    """A binary file object writing ``path`` on the store, uploaded in parts of
+    :data:`UPLOAD_BLOCK` as it is written; the object exists once it is closed (``discard()``
+    aborts it: no object is made)."""
+    fs, key = fs_and_path(path)
+    return fs.open(key, "wb", block_size=UPLOAD_BLOCK)
 
 
 def parquet_file(path: Any):
