@@ -157,7 +157,7 @@ def _copy_to_store(fs, path: str, raw_dir, source: str) -> dict:
     digest = hashlib.sha256()
     size = 0
     try:
-        with fs.open(path, "rb") as src, tmp.open("wb") as dst:
+        with fs.open(path, "rb") as src, store.open_output(tmp) as dst:
             while block := src.read(1 << 20):
                 digest.update(block)
                 dst.write(block)
