@@ -71,13 +71,6 @@ def fs_and_path(path: Any):
     return path.fs, path.path
 
 
-def join(path: Any, *names: str) -> Any:
-    out = location(path)
-    for name in names:
-        out = out / name
-    return out
-
-
 def open_input(path: Any):
     """A binary file object reading ``path`` (seekable: Parquet readers jump to the footer;
     an object store is read in ranges, never the whole file at once)."""
