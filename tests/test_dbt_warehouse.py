@@ -234,3 +234,11 @@ def test_a_month_whose_event_was_folded_away_is_loaded_by_the_next_run(lake, tmp
     finally:
         wh.close()
     assert loaded["periode"].tolist() == MONTHS
+
+
+def test_the_docs_site_on_a_host_that_did_not_build(tmp_path, monkeypatch):
+    """Several Celery workers: the docs task may run on a host whose dbt work folder has no
+    build of its own; the project is parsed there, the site documents the same models."""
+    monkeypatch.setenv("UCJ_DBT_WORK_DIR", str(tmp_path / "fresh"))
+    page = build.docs(f"duckdb:///{tmp_path / 'none.duckdb'}", tmp_path / "docs")
+    assert "mart_coverage" in page.read_text()

@@ -305,9 +305,31 @@ def test_project_folders_and_data_are_mounted(compose):
     assert volume_name in (compose.get("volumes") or {}), "the data volume is not declared"
 
 
+# The landing zone and the lake may be URLs on an object store (from .env), by default folders
+# of the data volume.
+STORE_VARIABLES = {"ucj_landing_zone": "UCJ_LANDING_ZONE", "ucj_lake": "UCJ_LAKE"}
+
+
 def test_variables_point_into_the_data_volume(common_env):
     for variable_id, path in REQUIRED_VARIABLES.items():
-        assert common_env.get(f"AIRFLOW_VAR_{variable_id.upper()}") == path
+        value = common_env.get(f"AIRFLOW_VAR_{variable_id.upper()}")
+        if variable_id in STORE_VARIABLES:
+            assert value == f"${{{STORE_VARIABLES[variable_id]}:-{path}}}", variable_id
+        else:
+            assert value == path
+
+
+def test_the_lake_may_be_on_an_object_store(common_env, env_example):
+    """A lake shared by workers on several hosts: its URL and the store's standard AWS
+    settings come from .env, empty by default (one host, the data volume); the secret key is
+    a plain reference, never a default."""
+    for name in STORE_VARIABLES.values():
+        assert env_example[name] == ""
+    assert common_env["AWS_ENDPOINT_URL"] == "${UCJ_S3_ENDPOINT_URL:-}"
+    assert common_env["AWS_ACCESS_KEY_ID"] == "${UCJ_S3_ACCESS_KEY_ID}"
+    assert common_env["AWS_SECRET_ACCESS_KEY"] == "${UCJ_S3_SECRET_ACCESS_KEY}"
+    assert common_env["AWS_DEFAULT_REGION"].startswith("${UCJ_S3_REGION:-")
+    assert env_example["UCJ_S3_SECRET_ACCESS_KEY"] == ""
 
 
 def _ids_used_in_code(pattern: re.Pattern) -> set[str]:

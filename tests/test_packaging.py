@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 # import name -> distribution, where they differ
 DISTRIBUTIONS = {"airflow": "apache-airflow", "psycopg2": "psycopg2-binary",
-                 "great_expectations": "great-expectations"}
+                 "great_expectations": "great-expectations", "upath": "universal-pathlib"}
 
 
 def _norm(name: str) -> str:

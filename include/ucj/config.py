@@ -10,6 +10,9 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from ucj.io import store
 
 DEFAULT_HOME = Path(os.environ.get("UCJ_HOME", Path.cwd() / ".local"))
 
@@ -17,7 +20,7 @@ DEFAULT_HOME = Path(os.environ.get("UCJ_HOME", Path.cwd() / ".local"))
 @dataclass(frozen=True)
 class Settings:
     landing_zone: str  # a local folder or an fsspec URL (s3://, gcs://, ...)
-    lake: Path
+    lake: Path | Any  # a local folder (Path) or an object store URL (upath.UPath): ucj.io.store
     validation_dir: Path
     warehouse_url: str  # duckdb:///abs/path.duckdb or postgresql://...
     pseudonym_key: str
@@ -56,7 +59,7 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         raise MissingSecret("UCJ_PSEUDONYM_KEY (or Airflow connection ucj_pseudonym) is not set")
     return Settings(
         landing_zone=env.get("UCJ_LANDING_ZONE", str(data / "landing")),
-        lake=Path(env.get("UCJ_LAKE", data / "lake")),
+        lake=store.location(env.get("UCJ_LAKE") or data / "lake"),
         validation_dir=Path(env.get("UCJ_VALIDATION_DIR", data / "validation")),
         warehouse_url=env.get("UCJ_WAREHOUSE_URL", f"duckdb:///{data / 'warehouse.duckdb'}"),
         pseudonym_key=key,

@@ -8,7 +8,8 @@
     qv.export_csv(qv.query(lake, "enrollment"), "quarantine.csv")   # for a spreadsheet
 
 The queries run in an in-memory DuckDB session reading the lake's quarantine Parquet
-(``<lake>/quarantine/<source>/<key>=<value>/*.parquet``, committed partitions only), so they
+(``<lake>/quarantine/<source>/<key>=<value>/``, the files of committed partitions' manifests;
+a lake on an object store has them fetched into a private temporary folder first), so they
 need no warehouse and put nothing personal into one. A partition holds the rows of the latest
 delivery of its month or year only: a corrected re-delivery replaces it, and the corrected
 rows leave the quarantine.
@@ -20,6 +21,7 @@ person. Values are cut to ``max_chars`` (``value_length`` keeps the full length)
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -37,13 +39,11 @@ _LOCATED = {
 
 def partitions(lake: Path | str, source: str) -> list[tuple[str, Path]]:
     """(partition value, data file) of every file of the committed quarantine partitions of
-    ``source`` (a month validated in parts has one file per part)."""
-    root = lk.quarantine_root(lake, source)
+    ``source`` (a month validated in parts has one file per part): the files their manifests
+    list; a partition being written, or one swapped out, has none yet."""
     found = []
-    for folder in sorted(root.glob("*=*")) if root.exists() else []:
-        if folder.name.startswith(".") or not (folder / lk.MANIFEST).exists():
-            continue  # a partition being written, or one swapped out
-        found += [(folder.name.split("=", 1)[1], f) for f in lk.data_files(folder)]
+    for value, folder in lk.committed_partitions(lake, lk.quarantine_dataset(source), "*"):
+        found += [(value, f) for f in lk.data_files(folder)]
     return found
 
 
@@ -55,11 +55,16 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _session(lake, source: str, partition: str | None):
+def _session(lake, source: str, partition: str | None, scratch: Path):
+    """A DuckDB session with the view ``q``; a lake on an object store has its files fetched
+    into ``scratch`` first (a private temporary folder: the rows are personal), DuckDB here
+    reading local files only."""
     import duckdb
 
     files = [(value, path) for value, path in partitions(lake, source)
              if partition is None or value == partition]
+    local = lk.local_files([path for _, path in files], scratch)
+    files = [(value, path) for (value, _), path in zip(files, local, strict=True)]
     con = duckdb.connect(":memory:")
     if not files:
         return con, None
@@ -85,7 +90,13 @@ def query(lake: Path | str, source: str, partition: str | None = None,
           rule: str | None = None, personal: bool = False, max_chars: int = 200) -> pd.DataFrame:
     """One line per quarantined row and broken rule: partition, source_file, row_number, rule,
     the column the rule is about (when it is about one) and that column's value."""
-    con, columns = _session(lake, source, partition)
+    with tempfile.TemporaryDirectory(prefix="ucj-quarantine-") as scratch:
+        return _query(lake, source, partition, rule, personal, max_chars, Path(scratch))
+
+
+def _query(lake, source: str, partition: str | None, rule: str | None, personal: bool,
+           max_chars: int, scratch: Path) -> pd.DataFrame:
+    con, columns = _session(lake, source, partition, scratch)
     out_cols = ["partition", "source_file", "row_number", "rule", "column", "value",
                 "value_length"]
     try:
@@ -129,15 +140,17 @@ def _column_of(rule: str, columns: list[str]) -> str | None:
 def rows(lake: Path | str, source: str, partition: str | None = None,
          personal: bool = False, max_chars: int = 200) -> pd.DataFrame:
     """The quarantined rows as delivered (one line each), with their ``rules``."""
-    con, columns = _session(lake, source, partition)
-    try:
-        if columns is None:
-            return pd.DataFrame(columns=["partition", *META])
-        shown = ", ".join(f"{_shown(c, personal, max_chars)} AS {_ident(c)}" for c in columns)
-        return con.execute(f"SELECT partition, source_file, row_number, rules, {shown} FROM q "
-                           "ORDER BY partition, source_file, row_number").df()
-    finally:
-        con.close()
+    with tempfile.TemporaryDirectory(prefix="ucj-quarantine-") as scratch:
+        con, columns = _session(lake, source, partition, Path(scratch))
+        try:
+            if columns is None:
+                return pd.DataFrame(columns=["partition", *META])
+            shown = ", ".join(f"{_shown(c, personal, max_chars)} AS {_ident(c)}"
+                              for c in columns)
+            return con.execute(f"SELECT partition, source_file, row_number, rules, {shown} "
+                               "FROM q ORDER BY partition, source_file, row_number").df()
+        finally:
+            con.close()
 
 
 def summary(lake: Path | str, source: str) -> pd.DataFrame:

@@ -77,6 +77,26 @@ class StackConfig:
     concurrency: int = 2
     api_port: int = field(default_factory=free_port)
     extra_env: dict = field(default_factory=dict)
+    # Each worker as on a host of its own: its own HOME, AIRFLOW_HOME (task logs), UCJ_HOME
+    # (validation reports, dbt's work folder), TMPDIR and working folder under
+    # ``home/worker<i>``, so that the workers share only what the deployment shares (broker,
+    # metadata database, warehouse, and a lake and landing zone given as URLs).
+    own_homes: bool = False
+    worker_env: list[dict] = field(default_factory=list)  # worker i: worker_env[i - 1], on top
+
+    def worker(self, i: int) -> tuple[dict, Path | None]:
+        """Worker ``i``'s environment and working folder (None: this process's)."""
+        env = self.env()
+        cwd = None
+        if self.own_homes:
+            cwd = self.home / f"worker{i}"
+            for sub in ("airflow", "ucj", "tmp"):
+                (cwd / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
+            env.update({"HOME": str(cwd), "AIRFLOW_HOME": str(cwd / "airflow"),
+                        "UCJ_HOME": str(cwd / "ucj"), "TMPDIR": str(cwd / "tmp")})
+        if i <= len(self.worker_env):
+            env.update(self.worker_env[i - 1])
+        return env, cwd
 
     def env(self) -> dict:
         meta = _sqlalchemy(self.metadata_url)
@@ -127,10 +147,11 @@ class Processes:
             raise RuntimeError(f"airflow {' '.join(args)} failed:\n{out.stdout}\n{out.stderr}")
         return out.stdout
 
-    def _spawn(self, name: str, *args: str) -> None:
+    def _spawn(self, name: str, *args: str, env: dict | None = None,
+               cwd: Path | None = None) -> None:
         log = open(self.home / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child
         self.procs[name] = subprocess.Popen(
-            [sys.executable, "-m", "airflow", *args], env=self.env, stdout=log,
+            [sys.executable, "-m", "airflow", *args], env=env or self.env, cwd=cwd, stdout=log,
             stderr=subprocess.STDOUT, start_new_session=True)
 
     def wait(self, predicate, timeout: float, what: str, every: float = 1.0):
@@ -212,9 +233,10 @@ class Stack(Processes):
         self._spawn("dag-processor", "dag-processor")
         self._spawn("triggerer", "triggerer")
         for i in range(1, self.cfg.workers + 1):
+            env, cwd = self.cfg.worker(i)
             self._spawn(f"worker{i}", "celery", "worker", "--concurrency",
                         str(self.cfg.concurrency), "--celery-hostname", f"ucj-worker{i}@%h",
-                        "--skip-serve-logs")
+                        "--skip-serve-logs", env=env, cwd=cwd)
         self.wait_healthy()
         return self
 

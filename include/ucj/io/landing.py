@@ -14,11 +14,13 @@ import os
 import posixpath
 import re
 import shutil
+import uuid
 from pathlib import Path
 
 import fsspec
 from fsspec.implementations.local import LocalFileSystem
 
+from ucj.io import store
 from ucj.refusal import Refused
 
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -125,6 +127,8 @@ def copy_to_raw(landing_zone: str, source: str, raw_dir: Path) -> dict:
     be looked at. Raw copies hold NIKs and names: owner-readable only (0600, folders 0700)."""
     fs, _ = _fs(landing_zone)
     path = source_path(landing_zone, source)
+    if store.is_remote(raw_dir):
+        return _copy_to_store(fs, path, raw_dir, source)
     _private_dir(raw_dir)
     name = posixpath.basename(path)
     tmp = raw_dir / f".{name}.part"
@@ -141,6 +145,31 @@ def copy_to_raw(landing_zone: str, source: str, raw_dir: Path) -> dict:
             "source": source}
 
 
+def _copy_to_store(fs, path: str, raw_dir, source: str) -> dict:
+    """:func:`copy_to_raw` into a lake on an object store. The content's hash is known only
+    once the file is read, and a store renames nothing: the bytes go once to a temporary
+    object beside (hashed on the way, streamed: the memory of one upload block), which is
+    then copied inside the store to ``sha256=<hex16>/<name>`` (no byte through this host)
+    and removed. A copy killed half-way leaves only the temporary object, under a name no
+    reader looks for."""
+    name = posixpath.basename(path)
+    tmp = raw_dir / f".{name}.{uuid.uuid4().hex}.part"
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with fs.open(path, "rb") as src, store.open_output(tmp) as dst:
+            while block := src.read(1 << 20):
+                digest.update(block)
+                dst.write(block)
+                size += len(block)
+        target = raw_dir / f"sha256={digest.hexdigest()[:16]}" / name
+        tmp.fs.copy(tmp.path, target.path)
+    finally:
+        store.remove_tree(tmp)
+    return {"path": str(target), "sha256": digest.hexdigest(), "bytes": size,
+            "source": source}
+
+
 def _private_dir(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     os.chmod(path, 0o700)
@@ -148,5 +177,7 @@ def _private_dir(path: Path) -> Path:
 
 
 def clear_dir(path: Path) -> None:
-    if path.exists():
+    if store.is_remote(path):
+        store.remove_tree(path)
+    elif path.exists():
         shutil.rmtree(path)

@@ -70,15 +70,16 @@ def transform(df: pd.DataFrame) -> pa.Table:
 def process(raw_file: Path, lake: Path, validation_dir: Path, extra_manifest: dict | None = None,
             chunk_rows: int = 250_000, policy: batch_rules.Policy | None = None) -> dict:
     """Validate one year's file; write valid lines and the quarantine to the lake."""
-    raw_file = Path(raw_file)
+    raw_file = lk.location(raw_file)
     year = SOURCE.partition_of(raw_file.name)
     batch = Batch.of(
         SOURCE, year, raw_file.name, contract.prepare, transform,
         checks=batch_rules.BatchChecks(
             policy=policy, period_rule="tahun_matches_file",
             previous=lk.previous_partitions(lake, SOURCE.name, SOURCE.partition_key, year)))
-    return run_batch(batch, SOURCE.read(raw_file, chunk_rows), SOURCE.validator(year), lake,
-                     validation_dir, extra_manifest)
+    with lk.local_copy(raw_file) as local:  # a raw copy on a store: fetched for the batch
+        return run_batch(batch, SOURCE.read(local, chunk_rows), SOURCE.validator(year), lake,
+                         validation_dir, extra_manifest)
 
 
 def delivered_files(landing_zone: str) -> list[str]:

@@ -249,7 +249,10 @@ _TYPING_ERRORS = (ValueError, TypeError, ArithmeticError, pa.ArrowException)
 def restore_interrupted_swap(final: Path) -> bool:
     """A process killed between the two renames of ``lake.swap_in`` leaves the previous
     partition under ``.<name>.<id>.old`` and none in place: put it back (the new one was
-    never committed). Returns True when it did."""
+    never committed). Returns True when it did. A lake on an object store swaps nothing (its
+    commit point is the manifest's PUT): nothing to put back."""
+    if lk.is_remote(final):
+        return False
     final = Path(final)
     if final.exists() or not final.parent.exists():
         return False

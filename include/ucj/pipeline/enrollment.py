@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import pickle
-import shutil
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from ucj import pseudonym
 from ucj.contracts import enrollment as contract
@@ -120,14 +119,15 @@ def plan(raw_file: Path, lake: Path, part_rows: int | None = None) -> list[dict]
     """The month's parts: byte ranges of the CSV (a workbook is one part), each with what a
     task needs to process it on its own (file, month, the staging folder parts write to).
     ``part_rows`` defaults to ``UCJ_PART_ROWS`` or :data:`PART_ROWS`."""
-    raw_file = Path(raw_file)
+    raw_file = lk.location(raw_file)
     part_rows = part_rows or int(os.environ.get("UCJ_PART_ROWS", PART_ROWS))
     periode = contract.periode_of_file(landing.check_name(raw_file.name))
     restore_partitions(lake, SOURCE.name, SOURCE.partition_key, periode)
-    # the header (schema drift) and a first record, before any part starts
-    next(iter(_chunks(raw_file, 1)))
-    ranges = (plan_parts(raw_file, part_rows) if raw_file.suffix.lower() == ".csv"
-              else [None])
+    with lk.local_copy(raw_file) as local:
+        # the header (schema drift) and a first record, before any part starts
+        next(iter(_chunks(local, 1)))
+        ranges = (plan_parts(local, part_rows) if local.suffix.lower() == ".csv"
+                  else [None])
     staging = lk.staging_dir(lake, SOURCE.name, SOURCE.partition_key, periode)
     return [{"index": i, "of": len(ranges), "byte_range": r, "raw_file": str(raw_file),
              "periode": periode, "lake": str(lake), "staging": str(staging),
@@ -136,12 +136,16 @@ def plan(raw_file: Path, lake: Path, part_rows: int | None = None) -> list[dict]
 
 
 def _part_file(part: dict, kind: str, suffix: str = "parquet") -> Path:
-    return Path(part["staging"]) / kind / f"part-{part['index']:05d}.{suffix}"
+    return lk.location(part["staging"]) / kind / f"part-{part['index']:05d}.{suffix}"
 
 
 def _part_chunks(part: dict, chunk_rows: int, keep: list[str] | None = None):
+    """The part's chunks. A raw file on an object store is fetched whole for the part's task
+    (the CSV readers seek and sniff a local file): a copy on the worker's disk, not in
+    memory, removed when the chunks are read."""
     byte_range = tuple(part["byte_range"]) if part["byte_range"] else None
-    return _chunks(Path(part["raw_file"]), chunk_rows, byte_range, keep)
+    with lk.local_copy(part["raw_file"]) as raw:
+        yield from _chunks(raw, chunk_rows, byte_range, keep)
 
 
 def scan_kpj(part: dict, chunk_rows: int = CHUNK_ROWS) -> str:
@@ -158,12 +162,26 @@ def scan_kpj(part: dict, chunk_rows: int = CHUNK_ROWS) -> str:
 
 def find_duplicates(parts: list[dict]) -> str:
     """Row number -> occurrences of its kpj in the whole month, for kpjs seen twice or more."""
+    staging = lk.location(parts[0]["staging"])
+    out = staging / "kpj_duplicates.parquet"
+    if lk.is_remote(staging):
+        # DuckDB reads local files only here (no httpfs): the kpj parts fetched into a
+        # private scratch folder, the result put back into the shared staging for the parts
+        with tempfile.TemporaryDirectory(prefix="ucj-kpj-") as scratch:
+            local = Path(scratch) / out.name
+            _count_duplicates(lk.local_files([_part_file(p, "kpj") for p in parts],
+                                             Path(scratch) / "kpj"), local, Path(scratch))
+            out.write_bytes(local.read_bytes())  # row numbers of repeats: small
+        return str(out)
+    _count_duplicates([_part_file(p, "kpj") for p in parts], out, staging)
+    return str(out)
+
+
+def _count_duplicates(files: list[Path], out: Path, scratch: Path) -> None:
     import duckdb
 
-    staging = Path(parts[0]["staging"])
-    out = staging / "kpj_duplicates.parquet"
     con = duckdb.connect(config={"memory_limit": DUPLICATES_MEMORY,
-                                 "temp_directory": str(staging / "duckdb_tmp")})
+                                 "temp_directory": str(scratch / "duckdb_tmp")})
     try:
         # a grouped count and a join (both spill to disk), not a window over every row
         con.execute(
@@ -172,10 +190,9 @@ def find_duplicates(parts: list[dict]) -> str:
             "                        GROUP BY kpj HAVING count(*) > 1) "
             "      SELECT row_number, occurrences FROM read_parquet($files) "
             "      JOIN repeated USING (kpj) ORDER BY row_number) TO $out (FORMAT parquet)",
-            {"files": [str(_part_file(p, "kpj")) for p in parts], "out": str(out)})
+            {"files": [str(f) for f in files], "out": str(out)})
     finally:
         con.close()
-    return str(out)
 
 
 def first_pass_if_one_part(parts: list[dict]) -> bool:
@@ -191,7 +208,7 @@ def first_pass_if_one_part(parts: list[dict]) -> bool:
 
 
 def _duplicates_in(part: dict, rows: pd.Index) -> pd.Series:
-    found = pq.read_table(Path(part["staging"]) / "kpj_duplicates.parquet",
+    found = lk.read_table(lk.location(part["staging"]) / "kpj_duplicates.parquet",
                           filters=[("row_number", ">=", int(rows.min())),
                                    ("row_number", "<=", int(rows.max()))]).to_pandas()
     return found.set_index("row_number")["occurrences"]
@@ -199,7 +216,7 @@ def _duplicates_in(part: dict, rows: pd.Index) -> pd.Series:
 
 def _batch(part: dict, secret: str, prepare,
            checks: batch_rules.BatchChecks | None = None) -> Batch:
-    return Batch.of(SOURCE, part["periode"], Path(part["raw_file"]).name, prepare,
+    return Batch.of(SOURCE, part["periode"], lk.location(part["raw_file"]).name, prepare,
                     partial(transform, secret=secret), checks)
 
 
@@ -235,7 +252,7 @@ def validate_part(part: dict, secret: str, chunk_rows: int = CHUNK_ROWS) -> str:
         tally = validate_chunks(_batch(part, secret, prepare), _part_chunks(part, chunk_rows),
                                 validator, good, bad)
     path = _part_file(part, "tally", "pickle")
-    path.parent.mkdir(exist_ok=True)
+    lk.private_dirs(path.parent)
     path.write_bytes(pickle.dumps(tally))  # our own file, read back by commit only
     return str(path)
 
@@ -251,7 +268,7 @@ def commit(parts: list[dict], validation_dir: Path, extra_manifest: dict | None 
     tally = pickle.loads(_part_file(first, "tally", "pickle").read_bytes())
     for part in parts[1:]:
         tally.merge(pickle.loads(_part_file(part, "tally", "pickle").read_bytes()))
-    lake, staging = Path(first["lake"]), Path(first["staging"])
+    lake, staging = lk.location(first["lake"]), lk.location(first["staging"])
     restore_partitions(lake, SOURCE.name, SOURCE.partition_key, first["periode"])
     batch = _batch(first, "", None, checks(lake, first["periode"], policy))
     manifest = finish(batch, tally, validation_dir, first["planned_at"],
@@ -261,7 +278,7 @@ def commit(parts: list[dict], validation_dir: Path, extra_manifest: dict | None 
                                      lk.quarantine_dataset(SOURCE.name), key, periode, manifest)
     valid_dir = lk.commit_parts([_part_file(p, "valid") for p in parts], lake, SOURCE.name,
                                 key, periode, manifest)
-    shutil.rmtree(staging, ignore_errors=True)
+    lk.remove_tree(staging)
     return {**manifest, "partition": str(valid_dir), "quarantine": str(quarantine_dir)}
 
 
@@ -279,7 +296,7 @@ def process(raw_file: Path, lake: Path, validation_dir: Path, secret: str,
             list(pool.map(partial(validate_part, secret=secret, chunk_rows=chunk_rows), parts))
         return commit(parts, validation_dir, extra_manifest, policy)
     finally:
-        shutil.rmtree(parts[0]["staging"], ignore_errors=True)
+        lk.remove_tree(parts[0]["staging"])
 
 
 def _pool(workers: int, parts: int):

@@ -48,7 +48,7 @@ def table_for(filename: str) -> contract.ReferenceTable:
 
 def process(raw_file: Path, lake: Path, validation_dir: Path, extra_manifest=None,
             policy: batch_rules.Policy | None = None) -> dict:
-    raw_file = Path(raw_file)
+    raw_file = lk.location(raw_file)
     source = source_for(raw_file.name)
     table = table_for(raw_file.name)
     year = source.partition_of(raw_file.name)
@@ -62,8 +62,9 @@ def process(raw_file: Path, lake: Path, validation_dir: Path, extra_manifest=Non
                        if source is sources.TENAGA_KERJA_DESA else None))
     batch = Batch.of(source, year, raw_file.name, contract.prepare,
                      lambda df: transform(df, table), checks)
-    return run_batch(batch, source.read(raw_file), source.validator(year), lake,
-                     validation_dir, extra_manifest)
+    with lk.local_copy(raw_file) as local:  # a raw copy on a store: fetched for the batch
+        return run_batch(batch, source.read(local), source.validator(year), lake,
+                         validation_dir, extra_manifest)
 
 
 def delivered_files(landing_zone: str) -> list[str]:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from ucj.contracts import registry as contract
 from ucj.io import lake as lake_io
@@ -64,16 +63,17 @@ def process(extract_file: Path, extract_id: str, lake: Path, validation_dir: Pat
     records for the next run (``ucj.registry.watermark``)."""
     from ucj.registry.watermark import claim_path, commit_extract
 
-    extract_file = Path(extract_file)
-    batch = Batch.of(
-        SOURCE, extract_id, extract_file.name,
-        partial(contract.prepare, nib_counts=nib_counts(extract_file)), transform,
-        # an extract holds what changed since the watermark: no period, no size to hold
-        checks=batch_rules.BatchChecks(policy=policy))
-    result = run_batch(batch, SOURCE.read(extract_file), SOURCE.validator(extract_id), lake,
-                       validation_dir, extra_manifest)
+    extract_file = lake_io.location(extract_file)
+    with lake_io.local_copy(extract_file) as local:  # an extract on a store: fetched
+        batch = Batch.of(
+            SOURCE, extract_id, extract_file.name,
+            partial(contract.prepare, nib_counts=nib_counts(local)), transform,
+            # an extract holds what changed since the watermark: no period, no size to hold
+            checks=batch_rules.BatchChecks(policy=policy))
+        result = run_batch(batch, SOURCE.read(local), SOURCE.validator(extract_id), lake,
+                           validation_dir, extra_manifest)
     if claim_path(extract_file).exists():  # the API client's extract: commit it
-        mark = commit_extract(extract_file, valid_nibs(Path(result["partition"])))
+        mark = commit_extract(extract_file, valid_nibs(lake_io.location(result["partition"])))
         result["watermark"] = mark.updated_at
         result["quarantined_held"] = len(mark.held)
     return result
@@ -83,7 +83,7 @@ def valid_nibs(partition: Path) -> set[str]:
     """The nibs in a committed valid partition."""
     nibs: set[str] = set()
     for file in lake_io.data_files(partition):
-        nibs.update(pq.read_table(file, columns=["nib"]).column("nib").to_pylist())
+        nibs.update(lake_io.read_table(file, columns=["nib"]).column("nib").to_pylist())
     return nibs
 
 
@@ -97,4 +97,5 @@ def extract(base_url: str, token: str, lake: Path, landing_zone: str, **options)
                               state_dir=lake_io.extract_state_dir(lake, SOURCE),
                               landing_dir=landing_zone,
                               out_dir=lake_io.extracts_dir(lake, SOURCE), **options)
-    return {**result.as_dict(), "extract_id": Path(result.path).stem.removeprefix("perusahaan_")}
+    return {**result.as_dict(),
+            "extract_id": lake_io.location(result.path).stem.removeprefix("perusahaan_")}

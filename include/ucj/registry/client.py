@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from ucj.config import MissingSecret
+from ucj.io import store
 from ucj.registry.errors import (  # noqa: F401 - the package's errors, importable from here
     RegistryAuthError,
     RegistryBadResponse,
@@ -148,7 +149,8 @@ def extract_registry(
         reason = str(exc)
         records = load_snapshot_csv(snapshot)
     fresh = [r for r in records if mark.wanted(r)]
-    path = _extract_path(Path(out_dir) if out_dir else Path(state_dir) / "extracts")
+    path = _extract_path(store.location(out_dir) if out_dir
+                         else store.location(state_dir) / "extracts")
     write_jsonl(path, fresh)
     claim = write_claim(path, state_dir, mark)
     result = ExtractResult(

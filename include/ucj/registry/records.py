@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from ucj.io import store
 from ucj.refusal import Refused
 
 FIELDS = (
@@ -109,7 +110,16 @@ def write_json_atomic(path: str | os.PathLike, payload: object) -> None:
 
 
 def _atomic_write(path: str | os.PathLike, write: Callable[[TextIO], None]) -> None:
-    """Temp file + rename: a reader never sees half a file, a failure leaves nothing behind."""
+    """Temp file + rename: a reader never sees half a file, a failure leaves nothing behind.
+    On an object store (the lake's raw zone there) the temp file is local and goes up in one
+    PUT, which is atomic as the rename is."""
+    if store.is_remote(path):
+        with tempfile.TemporaryDirectory(prefix="ucj-registry-") as tmp:
+            local = Path(tmp) / "upload"
+            _atomic_write(local, write)
+            fs, key = store.fs_and_path(path)
+            fs.put_file(str(local), key)
+        return
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ucj.io import store
 from ucj.registry.errors import RegistryStateError
 from ucj.registry.records import parse_timestamp, write_json_atomic
 
@@ -122,7 +123,7 @@ def advance_watermark(mark: Watermark, records: list[dict]) -> Watermark:
 
 
 def read_watermark(state_dir: str | os.PathLike) -> Watermark:
-    path = Path(state_dir) / STATE_FILE
+    path = store.location(state_dir) / STATE_FILE
     if not path.exists():
         return Watermark()
     try:
@@ -144,26 +145,28 @@ def write_watermark(state_dir: str | os.PathLike, mark: Watermark, extract_path:
         "last_extract": extract_path,
         "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    write_json_atomic(Path(state_dir) / STATE_FILE, state)
+    write_json_atomic(store.location(state_dir) / STATE_FILE, state)
 
 
 # -- claims: from the extract task to the validate task ----------------------------------------
 
 
 def claim_path(extract_path: str | os.PathLike) -> Path:
-    path = Path(extract_path)
+    path = store.location(extract_path)
     return path.with_name(path.stem + CLAIM_SUFFIX)
 
 
 def extract_id_of(extract_path: str | os.PathLike) -> str:
-    return Path(extract_path).stem.removeprefix("perusahaan_")
+    return store.location(extract_path).stem.removeprefix("perusahaan_")
 
 
 def write_claim(extract_path: str | os.PathLike, state_dir: str | os.PathLike,
                 mark: Watermark) -> Path:
     """Beside the extract: the state it is to be committed to, the mark it was read from."""
     path = claim_path(extract_path)
-    write_json_atomic(path, {"state_dir": str(Path(state_dir).resolve()),
+    state = store.location(state_dir)
+    write_json_atomic(path, {"state_dir": str(state if store.is_remote(state)
+                                              else Path(state_dir).resolve()),
                              "extract_id": extract_id_of(extract_path),
                              "watermark_before": mark.updated_at})
     return path
@@ -190,7 +193,7 @@ def commit_extract(extract_path: str | os.PathLike, valid_nibs: set[str]) -> Wat
 
 def _keys(extract_path: str | os.PathLike):
     """(nib, updated_at) of every record of an extract (JSON lines)."""
-    with open(extract_path, encoding="utf-8") as fh:
+    with store.location(extract_path).open(encoding="utf-8") as fh:
         for line in fh:
             if line.strip():
                 record = json.loads(line)

@@ -79,6 +79,13 @@ def name_of_target(target: float) -> str:
 
 
 def report_dir(lake: Path) -> Path:
+    """Beside a local lake. The report reads the warehouse only, never the lake: with a lake
+    on an object store it is written on the worker that ran the task, under ``UCJ_HOME``
+    (``data/reports``), like the validation reports."""
+    from ucj.io import store
+
+    if store.is_remote(lake):
+        return Path(os.environ.get("UCJ_HOME", Path.cwd() / ".local")) / "data" / "reports"
     return Path(lake).parent / "reports"
 
 

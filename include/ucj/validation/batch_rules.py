@@ -190,7 +190,7 @@ class Verdict:
 
 
 def _rows_valid(partition: Path) -> int | None:
-    if not (Path(partition) / lake.MANIFEST).exists():
+    if not lake.has_manifest(partition):
         return None
     return int(lake.read_manifest(partition).get("rows_valid") or 0)
 

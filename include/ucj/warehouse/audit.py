@@ -6,11 +6,16 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from ucj.io import lake as lk
+
 
 def partition_checksum(path: Path) -> str:
-    """The SHA-256 of a lake partition's data file, read in blocks (bounded memory)."""
+    """The SHA-256 of a lake partition's data files (those its manifest lists, in order: one
+    ``data.parquet`` gives the checksum of that file, as before manifests listed files), read
+    in blocks (bounded memory), from a local lake or an object store."""
     digest = hashlib.sha256()
-    with open(Path(path) / "data.parquet", "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
+    for file in lk.data_files(path):
+        with lk.open_input(file) as fh:
+            for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                digest.update(block)
     return digest.hexdigest()

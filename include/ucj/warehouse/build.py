@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -70,7 +71,7 @@ def _duckdb(wh, scope: Scope, vars_: dict, run_id: str) -> dict:
         finally:
             os.umask(old)
         try:
-            stage.stage_duckdb(con, scope, run_id, vars_)
+            stage.stage_duckdb(con, scope, run_id, vars_, scratch=work / "lake")
         finally:
             con.close()
         link.unlink(missing_ok=True)
@@ -90,6 +91,7 @@ def _duckdb(wh, scope: Scope, vars_: dict, run_id: str) -> dict:
         finally:
             link.unlink(missing_ok=True)
             _remove(build)
+            shutil.rmtree(work / "lake", ignore_errors=True)  # a store's files, fetched
     return {"dbt_seconds": result.seconds, "published": counts, "nodes": result.nodes}
 
 

@@ -124,7 +124,12 @@ def _topological(manifest: dict) -> list[str]:
 def docs(out_dir: Path, target: Path, backend: str) -> Path:
     """The dbt docs site (lineage, models, columns, tests) as one static page in ``out_dir``:
     from the manifest of the last build, without a database (an empty catalog: the columns
-    shown are the documented ones, the contracts make them the tables' own)."""
+    shown are the documented ones, the contracts make them the tables' own). On a host that
+    has not built the warehouse itself (several Celery workers: the build ran on another),
+    there is no manifest here: the project is parsed first (no database needed), which
+    documents the same models."""
+    if not (target / "manifest.json").exists():
+        run(["parse", "--target", backend], {"UCJ_DBT_TARGET": backend}, target)
     run(["docs", "generate", "--no-compile", "--empty-catalog", "--static",
          "--target", backend], {"UCJ_DBT_TARGET": backend}, target)
     out_dir.mkdir(parents=True, exist_ok=True)

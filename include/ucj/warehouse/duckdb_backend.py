@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from ucj.io.lake import data_files
+from ucj.io.lake import data_files, local_files
 from ucj.warehouse.base import Session, Warehouse, bound, placeholders
 
 
@@ -32,10 +33,13 @@ class DuckDBSession(Session):
 
     def insert_parquet(self, table: str, path: str) -> int:
         before = self._count(table)
-        # The folder's key=value names must not override the file's own columns.
-        self.con.execute(f"INSERT INTO {table} BY NAME "
-                         "SELECT * FROM read_parquet($paths, hive_partitioning = false)",
-                         {"paths": [str(f) for f in data_files(path)]})
+        with tempfile.TemporaryDirectory(prefix="ucj-insert-") as scratch:
+            # a lake on an object store: its files fetched first (DuckDB without httpfs)
+            files = local_files(data_files(path), Path(scratch))
+            # The folder's key=value names must not override the file's own columns.
+            self.con.execute(f"INSERT INTO {table} BY NAME "
+                             "SELECT * FROM read_parquet($paths, hive_partitioning = false)",
+                             {"paths": [str(f) for f in files]})
         return self._count(table) - before
 
     def insert_frame(self, table: str, df: pd.DataFrame) -> int:

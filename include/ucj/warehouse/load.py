@@ -87,7 +87,7 @@ def enrollment_partitions(lake: Path, periodes: list[str] | None = None) -> list
         return list(by_month.values())
     missing = sorted(set(periodes) - by_month.keys())
     if missing:
-        raise FileNotFoundError(f"no lake partition for {missing} under {Path(lake)}")
+        raise FileNotFoundError(f"no lake partition for {missing} under {lake}")
     return [by_month[m] for m in sorted(set(periodes))]
 
 

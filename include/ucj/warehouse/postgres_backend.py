@@ -23,10 +23,9 @@ import psycopg2
 import psycopg2.extensions as pgext
 import pyarrow as pa
 import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 from psycopg2 import sql as pgsql
 
-from ucj.io.lake import data_files
+from ucj.io.lake import data_files, parquet_file
 from ucj.warehouse.base import Session, Warehouse, bound, placeholders
 from ucj.warehouse.schema import ensure_schema
 
@@ -106,7 +105,8 @@ class PostgresSession(Session):
         return pd.DataFrame(self.cur.fetchall(), columns=columns)
 
     def insert_parquet(self, table: str, path: str) -> int:
-        files = [pq.ParquetFile(str(f)) for f in data_files(path)]
+        # a lake on an object store is read in ranges through fsspec, batch by batch
+        files = [parquet_file(f) for f in data_files(path)]
         batches = (b for pf in files for b in pf.iter_batches(batch_size=BATCH_ROWS))
         return self._copy(table, files[0].schema_arrow.names, batches)
 

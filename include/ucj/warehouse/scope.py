@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import pyarrow.parquet as pq
 
 from ucj import compliance, periods, rencana, sources, village
 from ucj.io import lake as lk
@@ -75,8 +74,11 @@ class Scope:
 
 def _years(part: Path) -> set[int]:
     """The years a reference partition holds (one file may carry several: ``tahun=all``)."""
-    table = pq.read_table(part / "data.parquet", columns=["tahun"])
-    return {int(y) for y in table.column("tahun").unique().to_pylist() if y is not None}
+    years = set()
+    for file in lk.data_files(part):
+        table = lk.read_table(file, columns=["tahun"])
+        years |= {int(y) for y in table.column("tahun").unique().to_pylist() if y is not None}
+    return years
 
 
 def _numbers(values: dict) -> dict:
@@ -106,8 +108,8 @@ def registry_earliest(parts: list[Part]):
     when earlier (a company's first record answers from its first appearance)."""
     earliest = None
     for part in parts:
-        t = pq.read_table(part.path / "data.parquet", columns=["tgl_lapor_wlkp", "updated_at"])
-        df = t.to_pandas()
+        df = pd.concat([lk.read_table(f, columns=["tgl_lapor_wlkp", "updated_at"]).to_pandas()
+                        for f in lk.data_files(part.path)])
         if df.empty:
             continue
         reported = pd.to_datetime(df["tgl_lapor_wlkp"]).fillna(pd.to_datetime(df["updated_at"]))
@@ -130,7 +132,7 @@ def compute(s: Session, lake: Path, months: list[Path], rebuild: list[str] = (),
     for part in months:
         manifest = lk.read_manifest(part)
         periode = periods.check(manifest["periode"])
-        scope.parts.append(Part("enrollment", periode, Path(part), None, manifest))
+        scope.parts.append(Part("enrollment", periode, lk.location(part), None, manifest))
     loaded = loaded_months(s)
     stale = set(loaded) if any(p.dataset in REFERENCE for p in scope.parts) else set()
     if loaded:  # marts an earlier version built without today's columns

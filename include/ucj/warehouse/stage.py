@@ -1,20 +1,25 @@
 """Stage a run's lake partitions in its private build (the dbt sources ``lake_<dataset>``).
 
-On DuckDB a view over the partitions' Parquet files: no copy (copying a month took as long as
-the insert that reads it, ``benchmarks/load_breakdown.py``). On PostgreSQL a table filled by
-COPY FROM STDIN, streamed in record batches (bounded memory). A dataset with nothing to load
-is staged empty, with its lake schema, so every model has its columns.
+On DuckDB a view over the partitions' Parquet files: no copy of a local lake (copying a month
+took as long as the insert that reads it, ``benchmarks/load_breakdown.py``). A lake on an
+object store is another matter: dbt (another process) reads the build's views, and DuckDB here
+cannot open an ``s3://`` URL (its httpfs extension is downloaded at run time; no internet), so
+the files each partition's manifest lists are fetched first into the run's private scratch
+folder and the views made over those. On PostgreSQL a table filled by COPY FROM STDIN,
+streamed in record batches from the lake or the store (bounded memory). A dataset with
+nothing to load is staged empty, with its lake schema, so every model has its columns.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 
 from ucj import sources
-from ucj.io.lake import data_files
+from ucj.io.lake import data_files, is_remote, local_files
 from ucj.warehouse.scope import Scope, dataset
 
 AUDIT_COLUMNS = ["dataset", "run_id", "source", "partition_value", "source_file", "rows_read",
@@ -76,8 +81,11 @@ def audit_frames(scope: Scope, run_id: str, vars_: dict) -> dict[str, pd.DataFra
             "lake_scope": pd.DataFrame({"scope": [json.dumps(vars_)]}, dtype="string")}
 
 
-def stage_duckdb(con, scope: Scope, run_id: str, vars_: dict) -> None:
-    """Views over the lake partitions in the build file ``con`` holds, and the run's audit."""
+def stage_duckdb(con, scope: Scope, run_id: str, vars_: dict,
+                 scratch: Path | None = None) -> None:
+    """Views over the lake partitions in the build file ``con`` holds, and the run's audit.
+    ``scratch``: the run's private folder for the files of a lake on an object store (kept
+    until the publish has read them: fct_participant_month is a view over them)."""
     for name_of, name, schema in staged():
         parts = scope.of(name_of)
         if not parts:
@@ -88,7 +96,13 @@ def stage_duckdb(con, scope: Scope, run_id: str, vars_: dict) -> None:
             continue
         selects = []
         for p in parts:
-            files = ", ".join(_quoted(f) for f in data_files(p.path))
+            files = data_files(p.path)
+            if is_remote(p.path):
+                if scratch is None:
+                    raise ValueError(f"{p.path}: a lake on an object store needs a scratch "
+                                     "folder to stage from")
+                files = local_files(files, scratch / name / p.value)
+            files = ", ".join(_quoted(f) for f in files)
             # the folder's key=value names must not override the file's own columns
             selects.append(f"SELECT *, {_quoted(p.value)} AS _partition FROM read_parquet("
                            f"[{files}], hive_partitioning = false)")
