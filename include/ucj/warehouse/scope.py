@@ -103,20 +103,59 @@ def _changed(s: Session, lake: Path, source: sources.Source) -> list[Part]:
     return out
 
 
-def registry_earliest(parts: list[Part]):
+def registry_earliest(parts: list[Part], s: Session | None = None):
     """The earliest moment a new registry record answers: its WLKP report date, or its change
-    when earlier (a company's first record answers from its first appearance)."""
+    when earlier (a company's first record answers from its first appearance).
+
+    A record carrying a report the warehouse already holds for its company (same nib, report
+    date and headcount: an address or status edit re-sends the last report as it was) changes
+    no headcount before its own change, so it counts from its updated_at. Without this every
+    monthly extract, whose edited companies carry reports dated months back, rebuilt every
+    loaded month: the load of month N grew with N (benchmarks/load_bench.py)."""
     earliest = None
     for part in parts:
-        df = pd.concat([lk.read_table(f, columns=["tgl_lapor_wlkp", "updated_at"]).to_pandas()
+        df = pd.concat([lk.read_table(f, columns=["nib", "tgl_lapor_wlkp", "jumlah_tk_wlkp",
+                                                  "updated_at"]).to_pandas()
                         for f in lk.data_files(part.path)])
         if df.empty:
             continue
-        reported = pd.to_datetime(df["tgl_lapor_wlkp"]).fillna(pd.to_datetime(df["updated_at"]))
-        first = min(reported.min(), pd.to_datetime(df["updated_at"]).min())
+        changed = pd.to_datetime(df["updated_at"])
+        reported = pd.to_datetime(df["tgl_lapor_wlkp"]).fillna(changed)
+        held = _held_reports(s, df)
+        moment = reported.where(~held, changed)
+        moment = moment.where(moment < changed, changed)
+        first = moment.min()
         if not pd.isna(first):
             earliest = first if earliest is None else min(earliest, first)
     return earliest
+
+
+NIBS_PER_QUERY = 1000  # bound parameters per query: an extract's nibs are read in batches
+
+
+def _held_reports(s: Session | None, records: pd.DataFrame) -> pd.Series:
+    """Per record: does the warehouse hold its report (nib, report date, headcount) already?"""
+    held = pd.Series(False, index=records.index)
+    if s is None or not table_exists(s, "core", "dim_company"):
+        return held
+    nibs = sorted(set(records["nib"].dropna()))
+    known = []
+    for i in range(0, len(nibs), NIBS_PER_QUERY):
+        batch = nibs[i:i + NIBS_PER_QUERY]
+        marks = ", ".join(f":n{j}" for j in range(len(batch)))
+        known.append(s.query(
+            "SELECT DISTINCT nib, CAST(tgl_lapor_wlkp AS DATE) AS tgl, "
+            "CAST(jumlah_tk_wlkp AS BIGINT) AS tk FROM core.dim_company "
+            f"WHERE tgl_lapor_wlkp IS NOT NULL AND nib IN ({marks})",
+            {f"n{j}": n for j, n in enumerate(batch)}))
+    if not known:
+        return held
+    known = pd.concat(known)
+    keys = set(zip(known["nib"], pd.to_datetime(known["tgl"]), known["tk"].astype("Int64"),
+                   strict=True))
+    report = zip(records["nib"], pd.to_datetime(records["tgl_lapor_wlkp"]),
+                 records["jumlah_tk_wlkp"].astype("Int64"), strict=True)
+    return pd.Series([(n, t, k) in keys for n, t, k in report], index=records.index)
 
 
 def compute(s: Session, lake: Path, months: list[Path], rebuild: list[str] = (),
@@ -138,7 +177,7 @@ def compute(s: Session, lake: Path, months: list[Path], rebuild: list[str] = (),
     if loaded:  # marts an earlier version built without today's columns
         stale |= upgrade.months_to_rebuild(s) & set(loaded)
     stale |= {periods.check(m) for m in rebuild} & set(loaded)
-    earliest = registry_earliest(registry)
+    earliest = registry_earliest(registry, s)
     if earliest is not None:
         stale |= {m for m in loaded if pd.Timestamp(periods.bounds(m)[1]) > pd.Timestamp(earliest)}
     # a budget year delivered changes the year to date of each of its loaded months
