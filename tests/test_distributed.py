@@ -43,6 +43,22 @@ def marts_have(wh_url: str, months: list[str]):
     return True if set(months) <= set(got["periode"]) else None
 
 
+def deliver_and_wait(stack: Stack, wh_url: str, months: list[str], timeout: float) -> None:
+    """Once the DAGs are parsed: unpause them, run the references and one enrollment run per
+    month, and wait for those runs and for the warehouse runs their assets start to fill the
+    marts."""
+    stack.wait(lambda: stack.dag_run_states("ucj_warehouse"), 120, "DAG parsing", 3)
+    for dag_id in ("ucj_reference", "ucj_enrollment", "ucj_warehouse"):
+        stack.airflow("dags", "unpause", dag_id)
+    stack.airflow("dags", "trigger", "ucj_reference")
+    for periode in months:
+        stack.airflow("dags", "trigger", "ucj_enrollment", "--conf",
+                      json.dumps({"periode": periode}))
+    stack.wait(lambda: all_succeeded(stack, "ucj_enrollment", len(months)), timeout,
+               "enrollment runs", 3)
+    stack.wait(lambda: marts_have(wh_url, months), timeout, "asset-triggered warehouse runs", 3)
+
+
 def test_celery_stack_runs_the_dags_and_fills_postgres(tmp_path):
     generate(tmp_path / "landing", MONTHS, 2000, seed=3)
     with scratch_database() as meta_url, scratch_database() as wh_url:
@@ -54,17 +70,7 @@ def test_celery_stack_runs_the_dags_and_fills_postgres(tmp_path):
                        "UCJ_VALIDATION_DIR": str(tmp_path / "validation"),
                        "UCJ_PSEUDONYM_KEY": "distributed-test-secret"})
         with Stack(cfg) as stack:
-            stack.wait(lambda: stack.dag_run_states("ucj_warehouse"), 120, "DAG parsing", 3)
-            for dag_id in ("ucj_reference", "ucj_enrollment", "ucj_warehouse"):
-                stack.airflow("dags", "unpause", dag_id)
-            stack.airflow("dags", "trigger", "ucj_reference")
-            for periode in MONTHS:
-                stack.airflow("dags", "trigger", "ucj_enrollment", "--conf",
-                              json.dumps({"periode": periode}))
-            stack.wait(lambda: all_succeeded(stack, "ucj_enrollment", len(MONTHS)), 300,
-                       "enrollment runs", 3)
-            stack.wait(lambda: marts_have(wh_url, MONTHS), 300, "asset-triggered warehouse runs",
-                       3)
+            deliver_and_wait(stack, wh_url, MONTHS, 300)
             # The worker imported Great Expectations when it started (ucj.celery_config), so
             # the tasks it forks do not: GX's compiled dependencies are mapped in it (pure
             # Python modules are not, and Airflow itself does not load scipy).

@@ -7,7 +7,6 @@ single process running the same deliveries on a local lake."""
 
 from __future__ import annotations
 
-import json
 import os
 
 import pandas as pd
@@ -15,7 +14,7 @@ import psycopg2
 import pytest
 from pg_helpers import scratch_database
 from s3_helpers import new_bucket, s3_server
-from test_distributed import all_succeeded, marts_have
+from test_distributed import all_succeeded, deliver_and_wait
 from ucj import sources, warehouse
 from ucj.io import lake as lk
 from ucj.io import store
@@ -90,17 +89,7 @@ def test_two_workers_sharing_only_broker_database_and_store(tmp_path):
                        "UCJ_PART_ROWS": str(PART_ROWS),
                        "UCJ_PSEUDONYM_KEY": os.environ["UCJ_PSEUDONYM_KEY"]})
         with Stack(cfg) as stack:
-            stack.wait(lambda: stack.dag_run_states("ucj_warehouse"), 120, "DAG parsing", 3)
-            for dag_id in ("ucj_reference", "ucj_enrollment", "ucj_warehouse"):
-                stack.airflow("dags", "unpause", dag_id)
-            stack.airflow("dags", "trigger", "ucj_reference")
-            for periode in MONTHS:
-                stack.airflow("dags", "trigger", "ucj_enrollment", "--conf",
-                              json.dumps({"periode": periode}))
-            stack.wait(lambda: all_succeeded(stack, "ucj_enrollment", len(MONTHS)), 420,
-                       "enrollment runs", 3)
-            stack.wait(lambda: marts_have(wh_url, MONTHS), 420,
-                       "asset-triggered warehouse runs", 3)
+            deliver_and_wait(stack, wh_url, MONTHS, 420)
             stack.wait(lambda: all_succeeded(stack, "ucj_reference", 1), 60, "reference run", 3)
             # every task of the runs went through on its first try, whichever worker took
             # it (a task needing what another host left on its disk would fail there first)
