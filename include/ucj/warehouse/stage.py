@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ucj import sources
-from ucj.io.lake import data_files, is_remote, local_files
+from ucj.io.lake import data_files, local_files
 from ucj.warehouse.scope import Scope, dataset
 
 AUDIT_COLUMNS = ["dataset", "run_id", "source", "partition_value", "source_file", "rows_read",
@@ -81,11 +81,11 @@ def audit_frames(scope: Scope, run_id: str, vars_: dict) -> dict[str, pd.DataFra
             "lake_scope": pd.DataFrame({"scope": [json.dumps(vars_)]}, dtype="string")}
 
 
-def stage_duckdb(con, scope: Scope, run_id: str, vars_: dict,
-                 scratch: Path | None = None) -> None:
+def stage_duckdb(con, scope: Scope, run_id: str, vars_: dict, scratch: Path) -> None:
     """Views over the lake partitions in the build file ``con`` holds, and the run's audit.
     ``scratch``: the run's private folder for the files of a lake on an object store (kept
-    until the publish has read them: fct_participant_month is a view over them)."""
+    until the publish has read them: fct_participant_month is a view over them); a local
+    lake's files are viewed where they are."""
     for name_of, name, schema in staged():
         parts = scope.of(name_of)
         if not parts:
@@ -96,12 +96,7 @@ def stage_duckdb(con, scope: Scope, run_id: str, vars_: dict,
             continue
         selects = []
         for p in parts:
-            files = data_files(p.path)
-            if is_remote(p.path):
-                if scratch is None:
-                    raise ValueError(f"{p.path}: a lake on an object store needs a scratch "
-                                     "folder to stage from")
-                files = local_files(files, scratch / name / p.value)
+            files = local_files(data_files(p.path), scratch / name / p.value)
             files = ", ".join(_quoted(f) for f in files)
             # the folder's key=value names must not override the file's own columns
             selects.append(f"SELECT *, {_quoted(p.value)} AS _partition FROM read_parquet("
