@@ -5,9 +5,13 @@ are not locked out while a load runs."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
+from rencana_rows import KAB, build_lake
 from test_indicators import MONTH
 from test_postgres_warehouse import _indicator_lake
+from test_rencana_aksi import inisiatif
 from ucj.warehouse import load as wl
+from ucj.warehouse import upgrade
 
 ADDED = ["batch_seconds", "data_docs"]
 RUNS = "SELECT run_id, source, partition_value FROM audit.run_audit ORDER BY 1, 2, 3"
@@ -93,3 +97,32 @@ def _keyed(wh) -> list[str]:
     return sorted(wh.query("SELECT table_name FROM duckdb_constraints() "
                            "WHERE constraint_type = 'PRIMARY KEY' AND table_name IN "
                            "('fct_participant_month', 'fct_person_month')")["table_name"])
+
+
+
+@pytest.mark.parametrize("empty_warehouse", ["duckdb", "postgres"], indirect=True)
+def test_persons_published_without_their_payer_get_it_and_the_next_month_counts_right(
+        empty_warehouse, tmp_path):
+    """core.fct_person_month gained sumber_iuran (who pays for the placement row): a warehouse
+    whose first month was published without it has it filled by the next load, equal to what
+    a build makes, and the next month's mart_inisiatif_iuran counts the month before as
+    tests/test_rencana_aksi.py worked out by hand."""
+    wh = empty_warehouse
+    lake = build_lake(tmp_path / "lake")
+    first, second = wl.enrollment_partitions(lake)
+    wl.refresh(wh, lake, [first], "first")
+    persons = "SELECT * FROM core.fct_person_month ORDER BY periode, person_key"
+    built = wh.query(persons)
+    assert built["sumber_iuran"].notna().all()
+    with wh.transaction() as s:  # as the table was before it carried the payer
+        s.execute("ALTER TABLE core.fct_person_month DROP COLUMN sumber_iuran")
+    with wh.transaction() as s:
+        wl.ensure_schema(s)
+    pd.testing.assert_frame_equal(wh.query(persons), built)
+    with wh.transaction() as s:  # up to date: nothing is filled again
+        assert upgrade.fill_person_payer(s) == []
+
+    wl.refresh(wh, lake, [second], "second")
+    assert inisiatif(wh, KAB) == {
+        "PEMBERI_KERJA": (8, 8, 0), "DANA_DESA": (3, 3, 0), "APBD_KABUPATEN": (2, 2, 0),
+        "MANDIRI": (4, 4, 0), "CSR": (1, 0, 1), "APBD_PROVINSI": (1, 0, 1)}

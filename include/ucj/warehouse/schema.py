@@ -20,3 +20,4 @@ def ensure_schema(s: Session) -> None:
         s.run_file(f)
     upgrade.add_missing_columns(s)
     upgrade.drop_month_keys(s)
+    upgrade.fill_person_payer(s)

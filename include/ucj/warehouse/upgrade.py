@@ -6,6 +6,10 @@
   publishing transaction; the rows a run replaces get them filled. A column whose older rows
   must be filled too is listed in ``REBUILD`` with the months it applies to: the next run then
   rebuilds every loaded month (scope ``rebuild``).
+- ``core.fct_person_month`` gained its placement row's ``sumber_iuran`` (who pays, read by
+  ``marts.mart_inisiatif_iuran`` for the month and the month before): a rebuilt month does not
+  re-read its participants from the lake, so the months published before are filled in place,
+  from their published participant rows, by the placement rule of fct_person_month.
 """
 
 from __future__ import annotations
@@ -42,6 +46,40 @@ def drop_month_keys(s: Session) -> list[str]:
         s.execute(f"CREATE TABLE core.{table} AS SELECT * FROM core.{table}_keyed")
         s.execute(f"DROP TABLE core.{table}_keyed")
     return keyed
+
+
+# The placement row of each active person of a month (models/core/fct_person_month.sql),
+# here for the months published before fct_person_month carried its sumber_iuran.
+FILL_PERSON_PAYER = """
+UPDATE core.fct_person_month AS p SET sumber_iuran = r.sumber_iuran
+FROM (
+    SELECT person_key, sumber_iuran FROM (
+        SELECT person_key, sumber_iuran,
+               ROW_NUMBER() OVER (PARTITION BY person_key
+                                  ORDER BY tgl_kepesertaan DESC NULLS LAST, kpj) AS placement
+        FROM core.fct_participant_month
+        WHERE periode = :periode AND is_active
+    ) ranked
+    WHERE placement = 1
+) r
+WHERE p.periode = :periode AND p.person_key = r.person_key
+"""
+
+
+def fill_person_payer(s: Session) -> list[str]:
+    """Add ``sumber_iuran`` to a ``core.fct_person_month`` published without it and fill it,
+    a month at a time (bounded memory), in the load's first transaction: the column's presence
+    means its rows are filled. The months filled."""
+    cols = set(s.query("SELECT column_name FROM information_schema.columns WHERE "
+                       "table_schema = 'core' AND table_name = 'fct_person_month'")
+               ["column_name"])
+    if not cols or "sumber_iuran" in cols:
+        return []
+    s.execute("ALTER TABLE core.fct_person_month ADD COLUMN sumber_iuran VARCHAR")
+    months = sorted(s.query("SELECT DISTINCT periode FROM core.fct_person_month")["periode"])
+    for periode in months:
+        s.execute(FILL_PERSON_PAYER, {"periode": periode})
+    return months
 
 
 def add_missing_columns(s: Session) -> None:

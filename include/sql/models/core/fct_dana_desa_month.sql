@@ -5,34 +5,30 @@
 -- vulnerable workers); iuran sums all the person's active DANA_DESA rows of the month. Every
 -- desa of the wilayah has a row per month (zeros included), so mart_dana_desa adds up a
 -- year's rows instead of re-reading its months.
-WITH funded AS (
-    SELECT periode, person_key, kpj, kode_desa, kategori, tgl_kepesertaan, iuran
-    FROM {{ ref('fct_participant_month') }}
-    WHERE is_active AND sumber_iuran = 'DANA_DESA'
-),
-placed AS (
-    SELECT periode, person_key, kode_desa,
+-- One pass over the month: the placement and the person's sum share one window, so no
+-- CTE is read twice (PostgreSQL planned that self-join on a CTE it could not estimate as a
+-- nested loop: 7-16 s of a 15 s month in benchmarks/load_bench.py).
+WITH placed AS (
+    SELECT periode, kode_desa, iuran,
            CASE WHEN kategori = 'PERANGKAT_DESA' THEN 1 ELSE 0 END AS perangkat
     FROM (
-        SELECT periode, person_key, kode_desa, kategori,
+        SELECT periode, kode_desa, kategori,
+               SUM(iuran) OVER (PARTITION BY periode, person_key) AS iuran,
                ROW_NUMBER() OVER (PARTITION BY periode, person_key
                                   ORDER BY tgl_kepesertaan DESC NULLS LAST, kpj) AS placement
-        FROM funded
+        FROM {{ ref('fct_participant_month') }}
+        WHERE is_active AND sumber_iuran = 'DANA_DESA'
     ) ranked
     WHERE placement = 1
 ),
-paid AS (
-    SELECT periode, person_key, SUM(iuran) AS iuran FROM funded GROUP BY periode, person_key
-),
 persons AS (
-    SELECT p.periode, p.kode_desa,
-           COUNT(*) FILTER (WHERE p.perangkat = 1) AS peserta_pp,
-           COUNT(*) FILTER (WHERE p.perangkat = 0) AS peserta_pr,
-           COALESCE(SUM(i.iuran) FILTER (WHERE p.perangkat = 1), 0) AS iuran_pp,
-           COALESCE(SUM(i.iuran) FILTER (WHERE p.perangkat = 0), 0) AS iuran_pr
-    FROM placed p
-    JOIN paid i ON i.periode = p.periode AND i.person_key = p.person_key
-    GROUP BY p.periode, p.kode_desa
+    SELECT periode, kode_desa,
+           COUNT(*) FILTER (WHERE perangkat = 1) AS peserta_pp,
+           COUNT(*) FILTER (WHERE perangkat = 0) AS peserta_pr,
+           COALESCE(SUM(iuran) FILTER (WHERE perangkat = 1), 0) AS iuran_pp,
+           COALESCE(SUM(iuran) FILTER (WHERE perangkat = 0), 0) AS iuran_pr
+    FROM placed
+    GROUP BY periode, kode_desa
 ),
 months AS (
     {{ values_of(scope('periodes_baru'), 'periode', 'VARCHAR') }}

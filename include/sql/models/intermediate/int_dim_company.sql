@@ -1,3 +1,2 @@
-{{ config(materialized='ephemeral') }}
 -- Every company version, as the warehouse will hold them after this run.
 SELECT * FROM {{ overlay('dim_company', 'nib') }} c

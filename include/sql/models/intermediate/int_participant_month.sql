@@ -1,4 +1,3 @@
-{{ config(materialized='ephemeral') }}
 -- Participants of the months in scope and of the month before each (month-over-month
 -- figures): this run's months from the lake, the others as published.
 {%- set wanted = scope('periodes') + (scope('months') | map(attribute='prev_periode') | list) %}

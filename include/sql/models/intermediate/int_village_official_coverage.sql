@@ -1,4 +1,3 @@
-{{ config(materialized='ephemeral') }}
 -- Village-official coverage of every loaded month, as the warehouse will hold it after this
 -- run (mart_dana_desa reads the latest month of its year).
 SELECT * FROM {{ overlay('mart_village_official_coverage', 'periode', scope('periodes')) }} o

@@ -1,21 +1,15 @@
 -- Initiatives over time (issue 18, item 2): active persons per area, month and who pays
 -- (sumber_iuran), with the month before. Each person counts once, by the sumber_iuran of
--- their placement row (SOURCES.md: latest tgl_kepesertaan among their active rows, ties to the
--- smallest kpj), so the six rows of an area add up to its persons; kecamatan and kabupaten
--- rows sum their desa and kelurahan. The month before is NULL when it is not loaded.
+-- their placement row (core.fct_person_month: latest tgl_kepesertaan among their active rows,
+-- ties to the smallest kpj), so the six rows of an area add up to its persons; kecamatan and
+-- kabupaten rows sum their desa and kelurahan. The month before is NULL when it is not loaded.
 {% call(m) each(scope('months')) %}
 SELECT {{ contract_casts('mart_inisiatif_iuran') }}
 FROM (
     WITH placed AS (
         SELECT periode, kode_desa, sumber_iuran
-        FROM (
-            SELECT periode, kode_desa, sumber_iuran,
-                   ROW_NUMBER() OVER (PARTITION BY periode, person_key
-                                      ORDER BY tgl_kepesertaan DESC NULLS LAST, kpj) AS placement
-            FROM {{ ref('int_participant_month') }}
-            WHERE periode IN ({{ literal(m.periode) }}, {{ literal(m.prev_periode) }}) AND is_active
-        ) ranked
-        WHERE placement = 1
+        FROM {{ ref('int_person_month') }}
+        WHERE periode IN ({{ literal(m.periode) }}, {{ literal(m.prev_periode) }})
     ),
     counted AS (
         SELECT kode_desa, sumber_iuran,
