@@ -2,6 +2,10 @@
 -- the month.
 -- One query per month of the run (macro each), reading the warehouse as it will be after
 -- the run (the int_ models).
+-- After fct_person_month, never beside it: both hold a whole month's participants in their
+-- operators, and two such queries at once do not fit DuckDB's memory cap at national scale
+-- (61 M rows: each alone fits). dbt runs the lighter models beside either.
+-- depends_on: {{ ref('fct_person_month') }}
 {% call(m) each(scope('months')) %}
 WITH month AS (
     SELECT umk FROM {{ ref('int_dim_month') }} WHERE periode = {{ literal(m.periode) }}
