@@ -14,6 +14,9 @@ Each stage runs in its own process and reports wall time, rows per second and pe
 (the largest of its processes: validation with ``--workers 2`` runs its parts in a pool of
 worker processes, as the mapped tasks of ucj_enrollment run on Celery workers).
 ``--workers 1 2`` validates the same file once per worker count: the scale-out figure.
+``--store`` puts the lake on an object store instead of the work folder: an ``s3://`` bucket
+on moto's S3 server on loopback (tests/s3_helpers.py), served by this process while each
+stage's process reads and writes it over HTTP, as Celery workers on other hosts would.
 Each scale ends with a table of the floor, the peer, our validation (its best worker count),
 the load and end to end, in seconds, as multiples of the floor and of the peer, then the
 fixed costs of a validation process apart (interpreter start, imports, GX's import).
@@ -46,6 +49,8 @@ import resource
 stage, work, workers = sys.argv[1], Path(sys.argv[2]), int(sys.argv[4])
 sys.path.insert(0, sys.argv[5])
 from pipeline_bench import PEER_MEMORY_LIMIT, SECRET, duckdb_copy, raw_copy
+from ucj.io.store import location
+lake = location(sys.argv[6]) if len(sys.argv) > 6 else work / "lake"
 t = time.time()
 rows = None
 if stage == "floor":
@@ -67,7 +72,7 @@ elif stage == "extract":
                               work / "raw")
 elif stage == "validate_transform":
     from ucj.pipeline import enrollment
-    out = enrollment.process(raw_copy(work, sys.argv[3]), work / "lake", work / "validation",
+    out = enrollment.process(raw_copy(work, sys.argv[3]), lake, work / "validation",
                              SECRET, workers=workers)
     rows = out["rows_read"]
 elif stage == "load":
@@ -76,7 +81,7 @@ elif stage == "load":
     for old in work.glob("warehouse.duckdb*"):
         old.unlink()  # the month's first load (re-deliveries: benchmarks/load_bench.py)
     wh = warehouse.connect(f"duckdb:///{work / 'warehouse.duckdb'}")
-    wl.refresh(wh, work / "lake", wl.enrollment_partitions(work / "lake"), "bench")
+    wl.refresh(wh, lake, wl.enrollment_partitions(lake), "bench")
     rows = int(wh.query("SELECT COUNT(*) FROM core.fct_participant_month").iloc[0, 0])
     wh.close()
 # VmHWM, not ru_maxrss: the latter keeps the forking parent's peak across exec.
@@ -138,11 +143,17 @@ def raw_copy(work: Path, name: str) -> Path:
     return copies[-1]
 
 
+# the lake URL of --store (None: the work folder's lake/)
+LAKE_URL: str | None = None
+
+
 def run_stage(stage: str, work: Path, workers: int = 1) -> dict:
     """The stage's figures; ``process_seconds``: its process from start to exit."""
     started = time.time()
+    lake = [f"{LAKE_URL}/{work.name}"] if LAKE_URL else []  # a lake per scale
     out = subprocess.run([sys.executable, "-c", STAGE, stage, str(work), FILE, str(workers),
-                          str(Path(__file__).resolve().parent)], capture_output=True, text=True)
+                          str(Path(__file__).resolve().parent), *lake],
+                         capture_output=True, text=True)
     if out.returncode != 0:
         raise RuntimeError(f"stage {stage} failed:\n{out.stderr[-3000:]}")
     line = next(x for x in reversed(out.stdout.splitlines()) if x.startswith("RESULT "))
@@ -227,7 +238,28 @@ def main() -> int:
     ap.add_argument("--workdir", help="where to write (default: a temporary folder)")
     ap.add_argument("--workers", nargs="+", type=int, default=[1],
                     help="validate with each of these numbers of worker processes")
+    ap.add_argument("--store", action="store_true",
+                    help="the lake on an s3:// store (moto's server on loopback)")
     args = ap.parse_args()
+    if args.store:
+        return _on_store(args)
+    return _run(args)
+
+
+def _on_store(args) -> int:
+    """The benchmark with its lake in a bucket of a loopback S3 server (the stages reach it
+    through the standard AWS variables, set for them by ``s3_server``)."""
+    global LAKE_URL
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from s3_helpers import new_bucket, s3_server
+
+    with s3_server():
+        LAKE_URL = new_bucket("ucj-bench")
+        print(f"lake on the store: {LAKE_URL} (moto's S3 server on loopback)")
+        return _run(args)
+
+
+def _run(args) -> int:
     root = Path(args.workdir or tempfile.mkdtemp(prefix="ucj-bench-"))
     base_landing = root / "base"
     if not (base_landing / "enrollment" / FILE).exists():
