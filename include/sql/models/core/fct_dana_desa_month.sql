@@ -7,7 +7,7 @@
 -- year's rows instead of re-reading its months.
 -- One pass over the month: the placement and the person's sum share one window, so no
 -- CTE is read twice (PostgreSQL planned that self-join on a CTE it could not estimate as a
--- nested loop: 7-16 s of a 15 s month in benchmarks/load_bench.py).
+-- nested loop: 7-12 s of a 13-22 s month in benchmarks/load_bench.py --by-model).
 WITH placed AS (
     SELECT periode, kode_desa, iuran,
            CASE WHEN kategori = 'PERANGKAT_DESA' THEN 1 ELSE 0 END AS perangkat
