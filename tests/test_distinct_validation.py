@@ -232,3 +232,26 @@ def test_date_order_rules_on_chunks_with_nothing_to_compare():
         lambda: enrollment.rules("2026-01", wilayah.village_codes()), chunks, planted=DATE_ORDER)
     last = validator.validate(chunks[2])
     assert last.reasons.to_dict() == dict(zip(range(8, 12), DATE_ORDER, strict=True))
+
+
+def test_a_mostly_distinct_first_chunk_is_validated_without_remembering():
+    """A group whose first chunk is mostly new combinations (a kpj, a NIK) is validated on
+    them without remembering any (no key is made for them), with the outcome and results of
+    the row-wise way, on one column and on a pair, nulls and bad values included; from the
+    next chunk on it is validated on its rows."""
+    gxe = gx_expectations()
+    from ucj.validation import rules as r
+
+    rules = lambda: [  # noqa: E731
+        r.regex("id_format", "id", r"^\d{4}$", "id is 4 digits"),
+        r.Rule("id_is_copy", "copy equals id",
+               gxe.ExpectColumnPairValuesToBeEqual(column_A="id", column_B="copy"))]
+    ids = [None if i % 97 == 0 else f"{i:04d}" if i % 7 else f"x{i}" for i in range(900)]
+    copies = [c if i % 5 else f"{c}!" for i, c in enumerate(ids)]
+    frame = pd.DataFrame({"id": ids, "copy": copies}, dtype=object)
+    validator = Validator("distinct-first", rules())
+    first = validator.validate(frame.iloc[:600])
+    assert first.counts["id_format"] > 0 and first.counts["id_is_copy"] > 0
+    assert all(not g._known for g in validator._groups if isinstance(g, distinct.DistinctGroup))
+    assert [type(g).__name__ for g in validator._groups] == ["_RowGroup"]
+    _same_everywhere(rules, [frame.iloc[:600], frame.iloc[600:].copy()])

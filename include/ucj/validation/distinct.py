@@ -82,16 +82,25 @@ class DistinctGroup:
                 raise_on_exception(res)
             raise ValidationEngineError(f"columns {missing} are missing")
         codes, first = _combinations(frame, self.columns)
-        keys = _keys(frame.iloc[first], self.columns)
-        # keys that read alike as text cannot be told apart among the remembered ones
-        remember = self.remember and keys.is_unique
-        if not remember:
-            self._forget()
-        known = self._known
-        at = np.fromiter((known.get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
-        new = np.flatnonzero(at < 0)
-        if len(new):
-            at[new] = self._validate_new(frame.iloc[first[new]][self.columns], keys[new])
+        if not self._known and (not self.remember or len(first) > len(frame) // 2):
+            # Nothing remembered and nothing to remember (mostly new values: the kpj and NIK
+            # of a first chunk): every combination is new, so no text key is made, looked
+            # up or stored (on a district chunk that was over half the group's time, GX's
+            # run included).
+            remember = False
+            at = self._validate_new(frame.iloc[first][self.columns], None)
+            new = at
+        else:
+            keys = _keys(frame.iloc[first], self.columns)
+            # keys that read alike as text cannot be told apart among the remembered ones
+            remember = self.remember and keys.is_unique
+            if not remember:
+                self._forget()
+            at = self._lookup(keys)
+            new = np.flatnonzero(at < 0)
+            if len(new):
+                at[new] = self._validate_new(frame.iloc[first[new]][self.columns],
+                                             keys[new] if remember else None)
         ids = at[codes]  # per row: where its combination's flags are
         rows_of = np.bincount(ids, minlength=self._size)  # rows per combination
         results = [self._rule_result(c, frame.index, ids, rows_of) for c in self.configs]
@@ -101,7 +110,16 @@ class DistinctGroup:
             self._forget()
         return results
 
-    def _validate_new(self, combos: pd.DataFrame, keys: pd.Index) -> np.ndarray:
+    def _lookup(self, keys: pd.Index) -> np.ndarray:
+        """Each key's remembered number, -1 for a new one."""
+        known = self._known
+        if not known:
+            return np.full(len(keys), -1, dtype=np.int64)
+        return np.fromiter((known.get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
+
+    def _validate_new(self, combos: pd.DataFrame, keys: pd.Index | None) -> np.ndarray:
+        """GX's answers for new combinations, numbered after the remembered ones; their
+        keys (None: not to be remembered) are remembered with their numbers."""
         start = self._size
         combos = combos.reset_index(drop=True)
         suite_result = self.run(combos)
@@ -116,8 +134,9 @@ class DistinctGroup:
             for i, value in zip(unexpected, values, strict=True):
                 self._values[rule][start + i] = tuple(value) if isinstance(
                     value, list) else value
-        self._known.update(zip(keys, range(start, start + len(keys)), strict=True))
-        return np.arange(start, start + len(keys))
+        if keys is not None:
+            self._known.update(zip(keys, range(start, start + len(combos)), strict=True))
+        return np.arange(start, start + len(combos))
 
     @property
     def _size(self) -> int:
