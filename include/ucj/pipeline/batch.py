@@ -22,7 +22,6 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,41 +109,28 @@ def restore_partitions(lake: Path, source: str, key: str, value: str) -> None:
 
 def validate_chunks(batch: Batch, chunks: Iterable[pd.DataFrame], validator: Validator,
                     good, bad) -> Tally:
-    """Validate chunks, writing valid rows to ``good`` and quarantined rows to ``bad``.
-
-    A chunk's rows are written on a thread of their own while the next chunk is validated:
-    Parquet encoding and compression run in Arrow without the interpreter's lock, GX and
-    pandas here with it, so the two overlap on a second core. The writes keep chunk order,
-    at most one chunk's are pending (memory stays bounded), and a failed write stops the
-    batch as before."""
+    """Validate chunks, writing valid rows to ``good`` and quarantined rows to ``bad``."""
     tally = Tally(validator.new_report())
     complete_over = batch.checks.complete_over if batch.checks else None
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ucj-write") as writer:
-        pending: list[Future] = []
-        for chunk in chunks:
-            tally.read += len(chunk)
-            issues = chunk.pop(READ_ISSUE) if READ_ISSUE in chunk else None
-            # A record with more or fewer fields than the header has no trustworthy column
-            # values: it is quarantined for that alone, the contract's rules skip it.
-            shapeless = _with_rule(issues, FIELD_COUNT)
-            outcome = validator.validate(batch.prepare(_without(chunk, shapeless)))
-            tally.report.add(len(chunk), outcome)
-            reasons = _with_issues(outcome.reasons, issues, tally.extra_counts)
-            tables, untyped, error = _typed(batch.transform, _without(chunk, reasons.index))
-            if not untyped.empty:
-                tally.extra_counts[TYPE_CONVERSION] += len(untyped)
-                tally.first_type_error = tally.first_type_error or error
-                reasons = pd.concat([reasons, untyped]).sort_index()
-            quarantined = quarantine.rows(chunk, reasons, batch.columns, batch.source_file)
-            for future in pending:  # the previous chunk's writes
-                future.result()
-            pending = [writer.submit(bad.write, quarantined),
-                       *(writer.submit(good.write, table) for table in tables)]
+    for chunk in chunks:
+        tally.read += len(chunk)
+        issues = chunk.pop(READ_ISSUE) if READ_ISSUE in chunk else None
+        # A record with more or fewer fields than the header has no trustworthy column
+        # values: it is quarantined for that alone, the contract's rules skip it.
+        shapeless = _with_rule(issues, FIELD_COUNT)
+        outcome = validator.validate(batch.prepare(_without(chunk, shapeless)))
+        tally.report.add(len(chunk), outcome)
+        reasons = _with_issues(outcome.reasons, issues, tally.extra_counts)
+        tables, untyped, error = _typed(batch.transform, _without(chunk, reasons.index))
+        if not untyped.empty:
+            tally.extra_counts[TYPE_CONVERSION] += len(untyped)
+            tally.first_type_error = tally.first_type_error or error
+            reasons = pd.concat([reasons, untyped]).sort_index()
+        bad.write(quarantine.rows(chunk, reasons, batch.columns, batch.source_file))
+        for table in tables:
+            good.write(table)
             if complete_over:
-                for table in tables:
-                    tally.seen.update(table[complete_over[0]].unique().to_pylist())
-        for future in pending:
-            future.result()
+                tally.seen.update(table[complete_over[0]].unique().to_pylist())
     tally.valid, tally.quarantined = good.rows, bad.rows
     return tally
 
