@@ -141,6 +141,8 @@ def _postgres(wh, scope: Scope, vars_: dict, run_id: str) -> dict:
         with wh.transaction() as s:
             counts = publish.publish(s, schema, models, vars_)
             s.execute(f"DROP SCHEMA {schema} CASCADE")  # with the publish, or not at all
+        with wh.transaction() as s:
+            publish.analyze(s, models)
         return {"dbt_seconds": result.seconds, "published": counts, "nodes": result.nodes}
     finally:
         with wh.transaction() as s:
