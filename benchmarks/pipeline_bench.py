@@ -234,7 +234,7 @@ def bench(scale: str, rows: int, root: Path, base: Path, workers: list[int]) -> 
     # the same validation as a task forked from a warm worker (apart from the table's rows
     # above: its worker's start is not in its figure, see forked_from_worker)
     forked = run_stage("validate_transform_forked", work, 1)
-    forked.update(stage="validate_transform x1", workers=1, rows=forked["rows"] or rows)
+    forked["rows"] = forked["rows"] or rows
     print(f"  {'  forked from a worker':<22} {forked['seconds']:8.1f} s "
           f"{forked['rows'] / forked['seconds']:12,.0f} rows/s "
           f"{forked['rss_mb']:8.0f} MB peak RSS", flush=True)

@@ -89,11 +89,12 @@ def publish(s: Session, built: str, models: list[dict], vars_: dict,
 
 def analyze(s: Session, models: list[dict]) -> None:
     """PostgreSQL: fresh planner statistics on every published table, after the publish.
-    The next run's build reads the published month rows (macro ``overlay``); with the
-    statistics of before the publish (autovacuum analyses later, by its own thresholds) the
-    planner misjudged their sizes and month N's load rose with the months held
-    (benchmarks/load_bench.py). ANALYZE samples a fixed number of rows, so its cost stays
-    flat as history grows."""
+    The next run's build reads the published rows (macro ``overlay``) and plans on their
+    statistics; without this they are those of before the publish until autovacuum, by its
+    own thresholds, analyses later. (Month N's load rose on PostgreSQL once, +28.5% over 8
+    months in benchmarks/load_bench.py; under load it was flat with and without this, so the
+    benchmark has not shown the effect.) ANALYZE samples a fixed number of rows, so its
+    cost does not grow with history."""
     for m in models:
         s.execute(f"ANALYZE {m['schema']}.{m['name']}")
 
