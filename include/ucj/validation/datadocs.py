@@ -53,6 +53,8 @@ PERSONAL = frozenset({"nik", "nama", "tgl_lahir", "kpj", "x_nik_dob", "x_nik_sex
 _COLUMN_KWARGS = ("column", "column_A", "column_B", "column_list")
 PRIVATE_FILE, PRIVATE_DIR = 0o600, 0o700
 
+INDEX_BUILDER = {"module_name": "ucj.validation.datadocs_index",
+                 "class_name": "FactsSiteIndexBuilder"}
 ASSETS = Path(__file__).with_name("datadocs_assets")
 VENDOR = ("static", "vendor")  # in the site
 # Each CDN address of GX's templates (render/view/templates: js_script_imports.j2,
@@ -303,6 +305,13 @@ def _file_context(project_root: Path):
 
     ctx = gx.get_context(mode="file", project_root_dir=str(project_root))
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    # the site index from each result's facts kept beside the results, not from every stored
+    # result read again on every build (ucj.validation.datadocs_index); for this context only:
+    # great_expectations.yml keeps GX's default builder, which renders the same page
+    sites = ctx.variables.data_docs_sites  # a copy
+    site = sites[SITE]
+    site["site_index_builder"] = {**(site.get("site_index_builder") or {}), **INDEX_BUILDER}
+    ctx.variables.data_docs_sites = sites
     return ctx
 
 
