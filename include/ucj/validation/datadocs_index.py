@@ -80,9 +80,8 @@ class FactsSiteIndexBuilder(DefaultSiteIndexBuilder):
                 run_id=key.run_id,
                 validation_results_store_name=self.source_stores.get("validations"))
         except Exception:  # as GX: an unreadable result is left out of the index, logged
-            log.warning("Validation result not found: %s - skipping", key.to_tuple())
-            return None
-        if not isinstance(result, ExpectationSuiteValidationResult):
+            result = None
+        if not isinstance(result, ExpectationSuiteValidationResult):  # {} when none matches
             log.warning("Validation result not found: %s - skipping", key.to_tuple())
             return None
         # through JSON, as the facts read back next time: the same values on every build
