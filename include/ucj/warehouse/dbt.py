@@ -57,8 +57,8 @@ def run(args: list[str], env: dict[str, str], target_path: Path) -> Result:
     # partial parsing is kept per target folder; a folder per backend keeps it warm
     # no version check (no internet on the workers), no cache of every relation up front;
     # dbt's log file keeps warnings and errors only: at its default (debug) it writes every
-    # statement of every node, Python work under one lock that a province month pays 2.5%
-    # for (the statements are in the target folder's run/ and compiled/ all the same)
+    # statement of every node, Python work under one lock that every node pays (the
+    # statements are in the target folder's run/ and compiled/ all the same)
     cmd = [executable(), "--no-version-check", "--no-populate-cache", "--quiet",
            "--log-level-file", "warn", *args,
            "--project-dir", str(sql_dir()), "--profiles-dir", str(sql_dir()),
