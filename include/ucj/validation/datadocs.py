@@ -302,15 +302,27 @@ def _file_context(project_root: Path):
     gx_expectations()  # quiet-GX environment before the import
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.render.renderer.site_builder import FALSEY_YAML_STRINGS
+
+    from ucj.validation.datadocs_views import INDEX_VIEW, PAGE_VIEW
 
     ctx = gx.get_context(mode="file", project_root_dir=str(project_root))
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    # the site index from each result's facts kept beside the results, not from every stored
-    # result read again on every build (ucj.validation.datadocs_index); for this context only:
-    # great_expectations.yml keeps GX's default builder, which renders the same page
+    # For this context only (great_expectations.yml keeps GX's defaults, which render the
+    # same pages): the site index from each result's facts kept beside the results, not from
+    # every stored result read again on every build (ucj.validation.datadocs_index), and GX's
+    # views with their compiled templates cached between processes (.datadocs_views).
     sites = ctx.variables.data_docs_sites  # a copy
     site = sites[SITE]
-    site["site_index_builder"] = {**(site.get("site_index_builder") or {}), **INDEX_BUILDER}
+    site["site_index_builder"] = {**(site.get("site_index_builder") or {}), **INDEX_BUILDER,
+                                  "view": INDEX_VIEW}
+    sections = dict(site.get("site_section_builders") or {})
+    for name in ("expectations", "validations", "profiling"):
+        section = sections.get(name, {})
+        if section and section in FALSEY_YAML_STRINGS:
+            continue  # a section the site leaves out stays out
+        sections[name] = {**section, "view": PAGE_VIEW}
+    site["site_section_builders"] = sections
     ctx.variables.data_docs_sites = sites
     return ctx
 
@@ -326,6 +338,8 @@ def build(validation_dir: Path, *, suite_name: str, source: str, partition_key: 
         ExpectationSuiteIdentifier,
         ValidationResultIdentifier,
     )
+
+    from ucj.validation import datadocs_index
 
     started = time.time()
     run_time = run_time or datetime.now(UTC)
@@ -352,6 +366,7 @@ def build(validation_dir: Path, *, suite_name: str, source: str, partition_key: 
         if aggregate.rules():
             ctx.suites.add_or_update(aggregate.suite(suite_name))
         ctx.validation_results_store.set(key, result)
+        datadocs_index.remember(root, key, result)  # the index need not read it back
         ctx.build_data_docs(site_names=[SITE], resource_identifiers=[key, suite_key])
         url = ctx.get_docs_sites_urls(resource_identifier=key, site_name=SITE)[0]["site_url"]
         _after_build(root, site_index(validation_dir).parent, started)

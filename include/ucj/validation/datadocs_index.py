@@ -4,9 +4,10 @@ GX's ``DefaultSiteIndexBuilder`` lists the site's validation pages and, for each
 whole stored result (about 100 KB of JSON for a month, rebuilt into GX objects) to read four
 facts of it: success, ``batch_kwargs``, ``batch_spec`` and the asset name. The site keeps every
 validation of every partition, so every build cost more as history grew. This builder keeps
-those facts per result in a small JSON file beside the results (``FACTS``) and loads a result
-only the first time it meets it (the batch just validated; every older one once, after an
-upgrade). The page is GX's own, rendered from the same facts in the same order
+those facts per result in a small JSON file beside the results (``FACTS``): the pipeline
+records the facts of the result it has just stored, from memory (:func:`remember`), and the
+builder loads a result only when it has no facts of it (every older one once, after an
+upgrade; one stored by another tool). The page is GX's own, rendered from the same facts in the same order
 (tests/test_datadocs_index.py compares it with the default builder's;
 ``benchmarks/datadocs_bench.py`` prints both builders' time as history grows).
 
@@ -38,6 +39,30 @@ def facts_path(project_root: Path) -> Path:
     return Path(project_root).joinpath(*FACTS)
 
 
+def remember(project_root: Path, key, result: ExpectationSuiteValidationResult) -> None:
+    """Record the facts of a result just stored under ``key``: the next build then lists it
+    without reading it back from the store (a month's result is about 100 KB of JSON to
+    parse into GX objects again). Called under the site's build lock."""
+    path = facts_path(project_root)
+    known = _read(path)
+    known[_name(key)] = facts_of(result)
+    _write(path, known)
+
+
+def facts_of(result: ExpectationSuiteValidationResult) -> dict:
+    """The four facts the index shows of a result, through JSON as they are read back
+    next time: the same values on every build."""
+    return json.loads(json.dumps({
+        "success": result.success,
+        "batch_kwargs": result.meta.get("batch_kwargs", {}),
+        "batch_spec": result.meta.get("batch_spec", {}),
+        "asset_name": _resolve_asset_name(result)}, default=str))
+
+
+def _name(key) -> str:
+    return "/".join(str(part) for part in key.to_tuple())
+
+
 class FactsSiteIndexBuilder(DefaultSiteIndexBuilder):
     """``DefaultSiteIndexBuilder`` reading each validation's index facts from ``FACTS``."""
 
@@ -55,7 +80,7 @@ class FactsSiteIndexBuilder(DefaultSiteIndexBuilder):
         known = _read(path)
         kept: dict[str, dict] = {}
         for key in keys:
-            name = "/".join(str(part) for part in key.to_tuple())
+            name = _name(key)
             facts = known.get(name) or self._facts(key)
             if facts is None:
                 continue
@@ -84,12 +109,7 @@ class FactsSiteIndexBuilder(DefaultSiteIndexBuilder):
         if not isinstance(result, ExpectationSuiteValidationResult):  # {} when none matches
             log.warning("Validation result not found: %s - skipping", key.to_tuple())
             return None
-        # through JSON, as the facts read back next time: the same values on every build
-        return json.loads(json.dumps({
-            "success": result.success,
-            "batch_kwargs": result.meta.get("batch_kwargs", {}),
-            "batch_spec": result.meta.get("batch_spec", {}),
-            "asset_name": _resolve_asset_name(result)}, default=str))
+        return facts_of(result)
 
 
 def _read(path: Path) -> dict[str, dict]:
