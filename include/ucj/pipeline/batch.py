@@ -30,6 +30,7 @@ import pyarrow as pa
 
 from ucj.io import lake as lk
 from ucj.io.readers.frames import FIELD_COUNT, READ_ISSUE
+from ucj.pipeline.overlap import ReadAhead, WriteBehind
 from ucj.sources import Source
 from ucj.validation import datadocs, quarantine
 from ucj.validation.batch_rules import BatchChecks, BatchRefused
@@ -112,27 +113,35 @@ def validate_chunks(batch: Batch, chunks: Iterable[pd.DataFrame], validator: Val
     """Validate chunks, writing valid rows to ``good`` and quarantined rows to ``bad``."""
     tally = Tally(validator.new_report())
     complete_over = batch.checks.complete_over if batch.checks else None
-    for chunk in chunks:
-        tally.read += len(chunk)
-        issues = chunk.pop(READ_ISSUE) if READ_ISSUE in chunk else None
-        # A record with more or fewer fields than the header has no trustworthy column
-        # values: it is quarantined for that alone, the contract's rules skip it.
-        shapeless = _with_rule(issues, FIELD_COUNT)
-        outcome = validator.validate(batch.prepare(_without(chunk, shapeless)))
-        tally.report.add(len(chunk), outcome)
-        reasons = _with_issues(outcome.reasons, issues, tally.extra_counts)
-        tables, untyped, error = _typed(batch.transform, _without(chunk, reasons.index))
-        if not untyped.empty:
-            tally.extra_counts[TYPE_CONVERSION] += len(untyped)
-            tally.first_type_error = tally.first_type_error or error
-            reasons = pd.concat([reasons, untyped]).sort_index()
-        bad.write(quarantine.rows(chunk, reasons, batch.columns, batch.source_file))
-        for table in tables:
-            good.write(table)
+    # the next chunk is read and the last one written while this one is validated
+    with ReadAhead(chunks) as ahead, WriteBehind() as writes:
+        for chunk in ahead:
+            tally.read += len(chunk)
+            issues = chunk.pop(READ_ISSUE) if READ_ISSUE in chunk else None
+            # A record with more or fewer fields than the header has no trustworthy column
+            # values: it is quarantined for that alone, the contract's rules skip it.
+            shapeless = _with_rule(issues, FIELD_COUNT)
+            outcome = validator.validate(batch.prepare(_without(chunk, shapeless)))
+            tally.report.add(len(chunk), outcome)
+            reasons = _with_issues(outcome.reasons, issues, tally.extra_counts)
+            tables, untyped, error = _typed(batch.transform, _without(chunk, reasons.index))
+            if not untyped.empty:
+                tally.extra_counts[TYPE_CONVERSION] += len(untyped)
+                tally.first_type_error = tally.first_type_error or error
+                reasons = pd.concat([reasons, untyped]).sort_index()
+            writes.submit(_write, good, bad, tables,
+                          quarantine.rows(chunk, reasons, batch.columns, batch.source_file))
             if complete_over:
-                tally.seen.update(table[complete_over[0]].unique().to_pylist())
+                for table in tables:
+                    tally.seen.update(table[complete_over[0]].unique().to_pylist())
     tally.valid, tally.quarantined = good.rows, bad.rows
     return tally
+
+
+def _write(good, bad, tables: list[pa.Table], quarantined: pa.Table) -> None:
+    bad.write(quarantined)
+    for table in tables:
+        good.write(table)
 
 
 def finish(batch: Batch, tally: Tally, validation_dir: Path, started: float,

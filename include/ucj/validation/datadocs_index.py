@@ -7,8 +7,8 @@ validation of every partition, so every build cost more as history grew. This bu
 those facts per result in a small JSON file beside the results (``FACTS``): the pipeline
 records the facts of the result it has just stored, from memory (:func:`remember`), and the
 builder loads a result only when it has no facts of it (every older one once, after an
-upgrade; one stored by another tool). The page is GX's own, rendered from the same facts in the same order
-(tests/test_datadocs_index.py compares it with the default builder's;
+upgrade; one stored by another tool). The page is GX's own, rendered from the same facts in
+the same order (tests/test_datadocs_index.py compares it with the default builder's;
 ``benchmarks/datadocs_bench.py`` prints both builders' time as history grows).
 
 A stored result is written once under a key holding its run time, and never changed by the

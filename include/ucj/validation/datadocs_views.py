@@ -1,8 +1,7 @@
 """GX's Data Docs views with their compiled templates kept between processes.
 
 Each GX view makes its own Jinja environment, so every process (every validating task) parses
-and compiles GX's page templates again before it renders one page and the site index: on a
-district month that was a tenth of a forked validation task's time spent in Jinja's compiler.
+and compiles GX's page templates again, only to render one page and the site index.
 These views are GX's own (``DefaultJinjaPageView``, ``DefaultJinjaIndexPageView``: the same
 templates, filters and output) with Jinja's file bytecode cache: a template compiled once is
 loaded from the cache by every later environment, in this process or another, as long as its
