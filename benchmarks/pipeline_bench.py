@@ -23,6 +23,8 @@ fixed costs of a validation process apart (interpreter start, imports, GX's impo
 validation as production runs it, a task forked from a worker that imported GX once (as the
 Celery workers and the LocalExecutor do): the forked process from fork to exit, beside the
 cold whole process above (Airflow's own cost per task: ``benchmarks/airflow_bench.py``).
+``--pairs N`` then runs the peer and that forked validation in N interleaved pairs and prints
+the median of their ratios: the figure to quote on a machine whose speed drifts.
 """
 
 from __future__ import annotations
@@ -211,7 +213,27 @@ def forked_from_worker(forked: dict, peer: float) -> str:
             f"{forked['seconds'] / peer:.1f} x the SQL peer")
 
 
-def bench(scale: str, rows: int, root: Path, base: Path, workers: list[int]) -> list[dict]:
+def peer_pairs(work: Path, pairs: int) -> str:
+    """The SQL peer and the validation forked from a warm worker in ``pairs`` interleaved
+    pairs: on a machine shared with other work, the speed of both drifts within minutes, so a
+    pair's ratio is fairer than two stages run apart; each pair and the median of them."""
+    import statistics
+
+    runs = []
+    for _ in range(pairs):
+        peer = run_stage("sql_peer", work)["seconds"]
+        runs.append((peer, run_stage("validate_transform_forked", work)["seconds"]))
+    lines = [f"  {pairs} interleaved pairs, SQL peer and validate + transform + lake x1 forked "
+             f"from a warm worker (seconds, x peer):"]
+    lines += [f"    {peer:6.1f} {forked:6.1f} {forked / peer:6.2f}" for peer, forked in runs]
+    lines.append(f"    median: peer {statistics.median(p for p, _ in runs):.1f} s, forked "
+                 f"{statistics.median(f for _, f in runs):.1f} s, ratio "
+                 f"{statistics.median(f / p for p, f in runs):.2f} x the SQL peer")
+    return "\n".join(lines)
+
+
+def bench(scale: str, rows: int, root: Path, base: Path, workers: list[int],
+          pairs: int = 0) -> list[dict]:
     work = root / scale
     (work / "landing").mkdir(parents=True, exist_ok=True)
     started = time.time()
@@ -259,6 +281,8 @@ def bench(scale: str, rows: int, root: Path, base: Path, workers: list[int]) -> 
                  floor, peer["seconds"]), flush=True)
     print(fixed_costs(work, best), flush=True)
     print(forked_from_worker(forked, peer["seconds"]), flush=True)
+    if pairs:
+        print(peer_pairs(work, pairs), flush=True)
     if len(validations) > 1:
         one = next((r for r in validations if r["workers"] == 1), validations[0])
         print("  scale-out: " + ", ".join(
@@ -283,6 +307,9 @@ def main() -> int:
     ap.add_argument("--workdir", help="where to write (default: a temporary folder)")
     ap.add_argument("--workers", nargs="+", type=int, default=[1],
                     help="validate with each of these numbers of worker processes")
+    ap.add_argument("--pairs", type=int, default=0,
+                    help="then the SQL peer and the forked validation in this many "
+                         "interleaved pairs (their ratios and the median)")
     ap.add_argument("--store", action="store_true",
                     help="the lake on an s3:// store (moto's server on loopback)")
     args = ap.parse_args()
@@ -315,7 +342,7 @@ def _run(args) -> int:
     scales = {"custom": args.rows} if args.rows else {s: SCALES[s] for s in args.scales}
     print(f"machine: {os.cpu_count()} cores; work folder {root}")
     for scale, rows in scales.items():
-        bench(scale, rows, root, base, args.workers)
+        bench(scale, rows, root, base, args.workers, args.pairs)
     return 0
 
 

@@ -5,8 +5,10 @@ worker, in this process) with a wall-clock timer around each step's function.
 
 The month is the generator's (``--rows`` rows, written once to ``--workdir`` and reused).
 Steps nest (the GX runs are part of the validation engine, the person key part of typing);
-shares are of the whole run. Timers, not cProfile: a profiler slows the Python-heavy steps
-(a loop per NIK) far more than the work done in Arrow, DuckDB or numpy.
+shares are of the whole run. Reading and writing run on threads of their own beside the
+validation (``ucj.pipeline.overlap``), so the shares add up to more than the whole.
+Timers, not cProfile: a profiler slows the Python-heavy steps (a loop per NIK) far more than
+the work done in Arrow, DuckDB or numpy.
 """
 
 from __future__ import annotations
