@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ucj.validation import gx_memo
 from ucj.validation.datadocs import ResultAggregate
 from ucj.validation.distinct import (  # noqa: F401 - ValidationEngineError is ours to raise
     DistinctGroup,
@@ -216,7 +217,8 @@ def _suite_runner(batch_definition, name: str, expectations: list):
         validator = GxValidator(batch_definition=batch_definition,
                                 batch_parameters={"dataframe": frame},
                                 result_format={"result_format": "COMPLETE"})
-        return validator.validate_expectation_suite(gx_suite)
+        with gx_memo.memoized():  # each expectation's configuration built once a run
+            return validator.validate_expectation_suite(gx_suite)
 
     return run
 
