@@ -5,11 +5,13 @@
 - a run with nothing new changes nothing;
 - a run killed at any moment (SIGKILL) leaves the published warehouse as it was before the
   run or as it is after it, never anything between;
+- dbt dies with a loader killed alone (not its process group);
 - the dbt docs site is built from the last build.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import shutil
@@ -189,6 +191,53 @@ def test_a_killed_run_leaves_the_published_warehouse_whole(lake, tmp_path):
         assert _same(state, before, PUBLISHED) or _same(state, after, PUBLISHED), \
             f"killed at {fraction:.0%}"
         assert _same(state, before, ["marts.alerts"]) or _same(state, after, ["marts.alerts"])
+
+
+def test_dbt_dies_with_a_loader_killed_alone(lake, tmp_path):
+    """The loader killed alone, not its process group (the OOM killer; a supervisor killing
+    the task's process): dbt, its child, dies with it instead of building on as an orphan,
+    holding its lock on the warehouse or writing into a build that a retry has made again."""
+    url = f"duckdb:///{tmp_path / 'alone.duckdb'}"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "include")}
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_RUN, url, str(lake)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        dbt = _dbt_child(proc.pid)
+        os.kill(proc.pid, signal.SIGKILL)  # the loader alone
+        proc.wait()
+        # dbt had just started (importing, parsing): left alone it would build for seconds more
+        _wait_until_gone(proc.pid, timeout=5)
+        assert not _alive(dbt)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _dbt_child(parent: int, timeout: float = 120) -> int:
+    """The pid of ``parent``'s child once it runs dbt itself (past the step that makes it die
+    with its parent)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+                args = (stat.parent / "cmdline").read_bytes().split(b"\0")
+            except (OSError, IndexError):
+                continue
+            if ppid == parent and b"-c" not in args[:3] and any(
+                    a.endswith(b"/dbt") or a == b"dbt" for a in args[:2]):
+                return int(stat.parent.name)
+        time.sleep(0.02)
+    raise AssertionError(f"no dbt child of {parent} within {timeout} s")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
 
 
 def _wait_until_gone(group: int, timeout: float = 60) -> None:

@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,28 @@ from ucj.config import sql_dir
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[3]
 DBT_ENV = "UCJ_DBT_EXECUTABLE"
+
+# dbt dies with the loader that started it. Killed alone (the OOM killer, a supervisor
+# killing the task's process and not its group), the loader would leave dbt building on as an
+# orphan: holding its read lock on the DuckDB warehouse, or writing into the PostgreSQL build
+# schema a retry of the run has just dropped and made again, which that retry would then
+# publish. On Linux the kernel kills dbt when its parent dies (prctl PR_SET_PDEATHSIG, kept
+# across exec); set in the new process itself before it becomes dbt, not in a preexec_fn
+# (unsafe where the loader has threads). A loader that died before the signal was set is
+# seen as a changed parent: dbt does not start.
+_DIE_WITH_PARENT = """
+import ctypes, os, signal, sys
+parent = int(sys.argv[1])
+if sys.platform.startswith("linux"):
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+if os.getppid() != parent:
+    sys.exit("the loader that started dbt has exited")
+os.execvp(sys.argv[2], sys.argv[2:])
+"""
+
+
+def _with_parent(cmd: list[str]) -> list[str]:
+    return [sys.executable, "-S", "-c", _DIE_WITH_PARENT, str(os.getpid()), *cmd]
 
 
 class DbtFailed(RuntimeError):
@@ -64,7 +87,8 @@ def run(args: list[str], env: dict[str, str], target_path: Path) -> Result:
            "--project-dir", str(sql_dir()), "--profiles-dir", str(sql_dir()),
            "--target-path", str(target_path), "--log-path", str(work_dir() / "logs")]
     started = time.perf_counter()
-    proc = subprocess.run(cmd, env=full_env, capture_output=True, text=True, check=False)
+    proc = subprocess.run(_with_parent(cmd), env=full_env, capture_output=True, text=True,
+                          check=False)
     seconds = time.perf_counter() - started
     nodes = _results(target_path)
     if proc.returncode != 0:
