@@ -39,9 +39,10 @@ the warehouse), ``alerts`` (read from the published marts) and the rest; per pha
 seconds in the first and last month loaded, its own slope and its seconds in the
 re-delivery, to find what grows. ``--by-model`` adds dbt's nodes under ``dbt build``, each
 model's ``execution_time`` from ``run_results.json`` (``ucj.warehouse.dbt.Result.nodes``; the
-data tests summed) and what the dbt process spends outside them (start, partial parse,
-connections). dbt's target folders go under the work folder (``UCJ_DBT_WORK_DIR``); the setup
-refresh pays dbt's first, full parse.
+data tests summed) and what the dbt process spends outside them (its wall time beyond
+``run_results.json``'s ``elapsed_time``: the interpreter, dbt's imports, the partial parse,
+writing its artifacts). dbt's target folders go under the work folder
+(``UCJ_DBT_WORK_DIR``); the setup refresh pays dbt's first, full parse.
 """
 
 from __future__ import annotations
@@ -185,6 +186,7 @@ PHASES = [
 ]
 DBT = "dbt build"
 REST = "rest of the refresh"
+DBT_PROCESS = "dbt process outside its nodes (start, imports, parse, artifacts)"
 # the phases that add up to a refresh (the dbt nodes are a breakdown of "dbt build")
 TOP = ["scope", "stage (lake partitions into the build)", DBT, "publish (one transaction)",
        "alerts", REST]
@@ -198,15 +200,13 @@ def node_label(unique_id: str) -> str:
 
 
 def add_dbt(times: FileTimes, result, seconds: float) -> None:
-    """dbt's wall time, and the per-node times of its ``run_results.json``; what is left of the
-    wall time is the dbt process itself (start, partial parse, connections)."""
+    """dbt's wall time, and the per-node times of its ``run_results.json``; what its wall time
+    has beyond the nodes' (run side by side: ``elapsed_time``) is the dbt process itself:
+    the interpreter, dbt's imports, the partial parse, writing its artifacts, exiting."""
     times.add(DBT, seconds)
-    inside = 0.0
     for node in result.nodes:
-        t = node.get("execution_time") or 0.0
-        inside += t
-        times.add(node_label(node["unique_id"]), t)
-    times.add("dbt process (start, parse, connections)", max(seconds - inside, 0.0))
+        times.add(node_label(node["unique_id"]), node.get("execution_time") or 0.0)
+    times.add(DBT_PROCESS, max(seconds - result.graph_seconds, 0.0))
 
 
 @contextmanager

@@ -70,6 +70,7 @@ class Result:
     seconds: float
     nodes: list[dict]  # unique_id, status, execution_time, message (run_results.json)
     target_path: Path
+    graph_seconds: float = 0.0  # run_results.json's elapsed_time: the nodes, side by side
 
 
 def run(args: list[str], env: dict[str, str], target_path: Path) -> Result:
@@ -90,24 +91,24 @@ def run(args: list[str], env: dict[str, str], target_path: Path) -> Result:
     proc = subprocess.run(_with_parent(cmd), env=full_env, capture_output=True, text=True,
                           check=False)
     seconds = time.perf_counter() - started
-    nodes = _results(target_path)
+    nodes, graph_seconds = _results(target_path)
     if proc.returncode != 0:
         failed = [f"{n['unique_id']}: {n['status']} {n.get('message') or ''}".strip()
                   for n in nodes if n["status"] in ("error", "fail", "runtime error")]
         detail = "\n".join(failed) or (proc.stdout + proc.stderr)[-4000:]
         raise DbtFailed(f"dbt {' '.join(args[:1])} failed in {sql_dir()}:\n{detail}")
     log.info("dbt %s: %.1f s, %d nodes", args[0], seconds, len(nodes))
-    return Result(seconds, nodes, target_path)
+    return Result(seconds, nodes, target_path, graph_seconds)
 
 
-def _results(target_path: Path) -> list[dict]:
+def _results(target_path: Path) -> tuple[list[dict], float]:
     path = target_path / "run_results.json"
     if not path.exists():
-        return []
+        return [], 0.0
     data = json.loads(path.read_text())
     return [{"unique_id": r["unique_id"], "status": r["status"],
              "execution_time": r.get("execution_time"), "message": r.get("message")}
-            for r in data.get("results", [])]
+            for r in data.get("results", [])], float(data.get("elapsed_time") or 0.0)
 
 
 def publishable(target_path: Path) -> list[dict]:
