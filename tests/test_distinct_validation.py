@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from prepared_chunks import chunks, enrollment_chunks
 from ucj import wilayah
 from ucj.contracts import apbdes, enrollment, registry
-from ucj.io.readers import READ_ISSUE, read_chunks
 from ucj.validation import distinct
 from ucj.validation.engine import ValidationEngineError, Validator, column_groups
 from ucj.validation.rules import gx_expectations
@@ -25,19 +25,12 @@ def landing(tmp_path_factory):
     return root
 
 
-def _chunks(path, contract, prepare, upper=()):
-    for chunk in read_chunks(path, contract.COLUMNS, contract.DELIMITER, upper=upper,
-                             chunk_rows=CHUNK):
-        yield prepare(chunk.drop(columns=[READ_ISSUE], errors="ignore"))
+def _chunks(path, contract, prepare):
+    return chunks(path, contract, prepare, CHUNK)
 
 
 def _enrollment_chunks(landing):
-    path = landing / "enrollment" / "kepesertaan_202601.csv"
-    whole = pd.concat(read_chunks(path, enrollment.COLUMNS, enrollment.DELIMITER))
-    repeats = whole["kpj"].map(whole["kpj"].value_counts())
-    counts = repeats[repeats > 1]
-    return _chunks(path, enrollment, lambda df: enrollment.prepare(df, kpj_counts=counts),
-                   enrollment.UPPER_CASE)
+    return enrollment_chunks(landing, CHUNK)
 
 
 # The date-order rules compare derived columns holding <NA> wherever a date is blank or not

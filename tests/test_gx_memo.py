@@ -11,9 +11,9 @@ import threading
 import numpy as np
 import pandas as pd
 import pytest
+from prepared_chunks import chunks, enrollment_chunks
 from ucj import wilayah
 from ucj.contracts import apbdes, enrollment, registry
-from ucj.io.readers import READ_ISSUE, read_chunks
 from ucj.validation import engine, gx_memo
 from ucj.validation.engine import Validator
 from ucj.validation.rules import gx_expectations
@@ -29,22 +29,12 @@ def landing(tmp_path_factory):
     return root
 
 
-def _chunks(path, contract, prepare, upper=()):
-    for chunk in read_chunks(path, contract.COLUMNS, contract.DELIMITER, upper=upper,
-                             chunk_rows=CHUNK):
-        yield prepare(chunk.drop(columns=[READ_ISSUE], errors="ignore"))
-
-
 def _deliveries(landing):
-    path = landing / "enrollment" / "kepesertaan_202601.csv"
-    whole = pd.concat(read_chunks(path, enrollment.COLUMNS, enrollment.DELIMITER))
-    repeats = whole["kpj"].map(whole["kpj"].value_counts())
-    counts = repeats[repeats > 1]
     yield (lambda: enrollment.rules("2026-01", wilayah.village_codes()),
-           list(_chunks(path, enrollment, lambda df: enrollment.prepare(df, kpj_counts=counts),
-                        enrollment.UPPER_CASE)))
+           list(enrollment_chunks(landing, CHUNK)))
     yield (lambda: apbdes.rules("2026", wilayah.village_codes()),
-           list(_chunks(landing / "village_budget" / "apbdes_2026.csv", apbdes, apbdes.prepare)))
+           list(chunks(landing / "village_budget" / "apbdes_2026.csv", apbdes, apbdes.prepare,
+                       CHUNK)))
     frame = pd.read_csv(landing / "registry" / "perusahaan_20260131.csv", sep=None,
                         engine="python", dtype=str, keep_default_na=False)
     frame = frame.reindex(columns=registry.COLUMNS).replace("", np.nan)
