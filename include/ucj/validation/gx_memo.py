@@ -21,6 +21,7 @@ import threading
 from contextlib import contextmanager
 
 _local = threading.local()
+_installing = threading.Lock()
 _installed = False
 
 
@@ -28,8 +29,13 @@ def install() -> None:
     """Wrap GX's ``Expectation.configuration`` (once per process): memoized inside
     :func:`memoized` on the calling thread, GX's own property everywhere else."""
     global _installed
-    if _installed:
-        return
+    with _installing:  # two threads must not wrap the property twice
+        if not _installed:
+            _wrap()
+            _installed = True
+
+
+def _wrap() -> None:
     from great_expectations.expectations.expectation import Expectation
 
     built_by_gx = Expectation.configuration.fget
@@ -46,7 +52,6 @@ def install() -> None:
 
     configuration.__doc__ = built_by_gx.__doc__
     Expectation.configuration = property(configuration)
-    _installed = True
 
 
 @contextmanager
