@@ -220,24 +220,23 @@ def _dbt_child(parent: int, timeout: float = 120) -> int:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-                args = (stat.parent / "cmdline").read_bytes().split(b"\0")
-            except (OSError, IndexError):
+            fields = _stat(stat)
+            if not fields or int(fields[1]) != parent:
                 continue
-            if ppid == parent and b"-c" not in args[:3] and any(
-                    a.endswith(b"/dbt") or a == b"dbt" for a in args[:2]):
+            try:
+                args = (stat.parent / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"-c" not in args[:3] and any(a.endswith(b"/dbt") or a == b"dbt"
+                                             for a in args[:2]):
                 return int(stat.parent.name)
         time.sleep(0.02)
     raise AssertionError(f"no dbt child of {parent} within {timeout} s")
 
 
 def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state not in ("Z", "X")
+    fields = _stat(Path(f"/proc/{pid}/stat"))
+    return bool(fields) and fields[0] not in ("Z", "X")
 
 
 def _wait_until_gone(group: int, timeout: float = 60) -> None:
@@ -256,11 +255,17 @@ def _wait_until_gone(group: int, timeout: float = 60) -> None:
 
 
 def _alive_in(stat: Path, group: int) -> bool:
+    fields = _stat(stat)
+    return bool(fields) and int(fields[2]) == group and fields[0] not in ("Z", "X")
+
+
+def _stat(stat: Path) -> list[str]:
+    """A process's or thread's /proc stat fields after its name: state, ppid, pgrp, ...;
+    none when it has exited meanwhile."""
     try:
-        fields = stat.read_text().rsplit(")", 1)[1].split()  # state, ppid, pgrp, ...
+        return stat.read_text().rsplit(")", 1)[1].split()
     except OSError:
-        return False  # exited meanwhile
-    return int(fields[2]) == group and fields[0] not in ("Z", "X")
+        return []
 
 
 def test_the_docs_site_is_built_from_the_last_build(duckdb_wh, tmp_path):
