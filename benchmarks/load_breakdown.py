@@ -26,11 +26,24 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("work", type=Path)
+    ap.add_argument("--warm-dbt", action="store_true",
+                    help="build in a child of a warm dbt interpreter, as a worker's tasks do "
+                         "(ucj.warehouse.warm; started before the timers, as by a worker)")
     args = ap.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # progress shows as it happens, also in a log
     os.environ.setdefault("UCJ_DBT_WORK_DIR", str(args.work / "dbt"))
     from ucj import warehouse
     from ucj.warehouse import load as wl
+
+    if args.warm_dbt:
+        from ucj.warehouse import dbt
+
+        started = time.perf_counter()
+        if dbt.start_warm() is None:
+            print("the warm dbt interpreter did not start (its log says why)")
+            return 1
+        print(f"warm dbt interpreter started in {time.perf_counter() - started:.1f} s "
+              "(once per worker)")
 
     path = args.work / "breakdown.duckdb"
     for old in args.work.glob("breakdown.duckdb*"):

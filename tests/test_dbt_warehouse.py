@@ -5,7 +5,10 @@
 - a run with nothing new changes nothing;
 - a run killed at any moment (SIGKILL) leaves the published warehouse as it was before the
   run or as it is after it, never anything between;
-- dbt dies with a loader killed alone (not its process group);
+- dbt dies with a loader killed alone (not its process group), also when it runs in a child
+  of the worker's warm dbt interpreter;
+- a warm interpreter builds what a cold dbt does, reports a failure as dbt does, and a build
+  whose warm interpreter does not answer starts dbt itself;
 - the dbt docs site is built from the last build.
 """
 
@@ -26,7 +29,7 @@ import pytest
 from ucj import warehouse
 from ucj.pipeline import apbdes, enrollment, reference, registry
 from ucj.registry.records import read_csv, write_jsonl
-from ucj.warehouse import build
+from ucj.warehouse import build, dbt, warm
 from ucj.warehouse import load as wl
 from ucj_sample import generate
 
@@ -145,7 +148,10 @@ KILLED_RUN = """
 import sys
 from pathlib import Path
 from ucj import warehouse
+from ucj.warehouse import dbt
 from ucj.warehouse import load as wl
+if sys.argv[3:] == ["warm"]:
+    assert dbt.start_warm()
 wh = warehouse.connect(sys.argv[1])
 wl.refresh(wh, Path(sys.argv[2]), wl.enrollment_partitions(Path(sys.argv[2])), "killed")
 """
@@ -193,30 +199,43 @@ def test_a_killed_run_leaves_the_published_warehouse_whole(lake, tmp_path):
         assert _same(state, before, ["marts.alerts"]) or _same(state, after, ["marts.alerts"])
 
 
-def test_dbt_dies_with_a_loader_killed_alone(lake, tmp_path):
+@pytest.mark.parametrize("interpreter", ["cold", "warm"])
+def test_dbt_dies_with_a_loader_killed_alone(lake, tmp_path, interpreter):
     """The loader killed alone, not its process group (the OOM killer; a supervisor killing
-    the task's process): dbt, its child, dies with it instead of building on as an orphan,
-    holding its lock on the warehouse or writing into a build that a retry has made again."""
+    the task's process): dbt dies with it instead of building on as an orphan, holding its
+    lock on the warehouse or writing into a build that a retry has made again. Cold, dbt is
+    the loader's child; warm, a child of the warm interpreter that the loader's process
+    started (as a worker does), bound to the loader by its connection."""
     url = f"duckdb:///{tmp_path / 'alone.duckdb'}"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "include")}
-    proc = subprocess.Popen([sys.executable, "-c", KILLED_RUN, url, str(lake)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    env.pop(warm.SOCKET_ENV, None)
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_RUN, url, str(lake), interpreter],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     try:
-        dbt = _dbt_child(proc.pid)
+        if interpreter == "cold":
+            building = _child(proc.pid, _runs_dbt)
+        else:
+            server = _child(proc.pid, lambda args: any(a.endswith(b"/warm_server.py")
+                                                       for a in args))
+            building = _child(server, lambda args: True)
         os.kill(proc.pid, signal.SIGKILL)  # the loader alone
         proc.wait()
         # dbt had just started (importing, parsing): left alone it would build for seconds more
         _wait_until_gone(proc.pid, timeout=5)
-        assert not _alive(dbt)
+        assert not _alive(building)
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
 
 
-def _dbt_child(parent: int, timeout: float = 120) -> int:
-    """The pid of ``parent``'s child once it runs dbt itself (past the step that makes it die
-    with its parent)."""
+def _runs_dbt(args: list[bytes]) -> bool:
+    # dbt itself, past the few lines that make it die with its parent (python -S -c ...)
+    return b"-c" not in args[:3] and any(a.endswith(b"/dbt") or a == b"dbt" for a in args[:2])
+
+
+def _child(parent: int, matches, timeout: float = 120) -> int:
+    """The pid of ``parent``'s child once its command line ``matches``."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -227,11 +246,10 @@ def _dbt_child(parent: int, timeout: float = 120) -> int:
                 args = (stat.parent / "cmdline").read_bytes().split(b"\0")
             except OSError:
                 continue
-            if b"-c" not in args[:3] and any(a.endswith(b"/dbt") or a == b"dbt"
-                                             for a in args[:2]):
+            if matches(args):
                 return int(stat.parent.name)
         time.sleep(0.02)
-    raise AssertionError(f"no dbt child of {parent} within {timeout} s")
+    raise AssertionError(f"no such child of {parent} within {timeout} s")
 
 
 def _alive(pid: int) -> bool:
@@ -296,3 +314,65 @@ def test_the_docs_site_on_a_host_that_did_not_build(tmp_path, monkeypatch):
     monkeypatch.setenv("UCJ_DBT_WORK_DIR", str(tmp_path / "fresh"))
     page = build.docs(f"duckdb:///{tmp_path / 'none.duckdb'}", tmp_path / "docs")
     assert "mart_coverage" in page.read_text()
+
+
+@pytest.fixture
+def warm_dbt(monkeypatch):
+    """A warm dbt interpreter, as a worker starts one for the tasks it forks; the builds it
+    answers, recorded."""
+    monkeypatch.delenv(warm.SOCKET_ENV, raising=False)
+    assert dbt.start_warm() is not None
+    answers = []
+    real = warm.build
+
+    def recorded(*args, **kwargs):
+        answers.append(real(*args, **kwargs))
+        return answers[-1]
+
+    monkeypatch.setattr(warm, "build", recorded)
+    yield answers
+    warm.stop()
+
+
+def test_a_warm_interpreter_builds_what_a_cold_dbt_does(duckdb_wh, lake, tmp_path, warm_dbt):
+    wh = warehouse.connect(f"duckdb:///{tmp_path / 'warm.duckdb'}")
+    _month_by_month(wh, lake)
+    state = _state(wh)
+    wh.close()
+    assert len(warm_dbt) == len(wl.enrollment_partitions(lake))
+    assert all(answer is not None and answer[0] == 0 for answer in warm_dbt)
+    assert _same(_state(duckdb_wh), state, PUBLISHED)
+
+
+INLINE_MISSING = ["compile", "--inline", "SELECT * FROM {{ ref('no_such_model') }}",
+                  "--target", "duckdb"]
+
+
+@pytest.mark.parametrize("interpreter", ["cold", "warm"])
+def test_a_failed_dbt_command_is_reported_as_dbt_reports_it(tmp_path, monkeypatch, request,
+                                                            interpreter):
+    monkeypatch.delenv(warm.SOCKET_ENV, raising=False)
+    if interpreter == "warm":
+        request.getfixturevalue("warm_dbt")
+    env = {"UCJ_DBT_TARGET": "duckdb", "UCJ_DBT_BUILD_PATH": str(tmp_path / "b.duckdb"),
+           "UCJ_DBT_WAREHOUSE_PATH": str(tmp_path / "w.duckdb")}
+    with pytest.raises(dbt.DbtFailed, match="depends on a node named 'no_such_model'"):
+        dbt.run(INLINE_MISSING, env, tmp_path / "target")
+
+
+def test_a_warm_interpreter_that_does_not_answer_leaves_the_build_to_dbt(tmp_path, monkeypatch,
+                                                                        caplog):
+    monkeypatch.setenv(warm.SOCKET_ENV, str(tmp_path / "gone.sock"))  # its worker restarted
+    env = {"UCJ_DBT_TARGET": "duckdb"}
+    with caplog.at_level("WARNING", logger="ucj.warehouse.warm"):
+        result = dbt.run(["parse", "--target", "duckdb"], env, tmp_path / "target")
+    assert (result.target_path / "manifest.json").exists()
+    assert "does not answer" in caplog.text and "gone.sock" in caplog.text
+
+
+def test_no_warm_interpreter_behind_a_dbt_that_is_no_python_script(monkeypatch, caplog):
+    monkeypatch.setenv(dbt.DBT_ENV, "/bin/true")
+    monkeypatch.delenv(warm.SOCKET_ENV, raising=False)
+    with caplog.at_level("WARNING", logger="ucj.warehouse.dbt"):
+        assert dbt.start_warm() is None
+    assert warm.SOCKET_ENV not in os.environ and "/bin/true" in caplog.text

@@ -52,15 +52,34 @@ def test_bootstrap_installs_the_dev_extra_held_to_the_pins():
     assert re.search(r'pip install .*-c "\$ROOT/requirements\.txt" .*-e "\$ROOT\[dev\]"', script)
 
 
+# run by dbt's own interpreter (.venv-dbt, requirements-dbt.txt), never imported by ours
+DBT_INTERPRETER = [ROOT / "include" / "ucj" / "warehouse" / "warm_server.py"]
+
+
+def _imports(path: Path) -> set[str]:
+    imported = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            imported |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            imported.add(node.module.split(".")[0])
+    return imported
+
+
+def test_what_dbt_interpreter_runs_imports_only_dbt_and_the_standard_library():
+    for path in DBT_INTERPRETER:
+        third_party = {m for m in _imports(path) if m not in sys.stdlib_module_names}
+        assert third_party == {"dbt"}, path
+    pins = (ROOT / "requirements-dbt.txt").read_text()
+    assert "\ndbt-core==" in pins and "\ndbt-duckdb==" in pins
+
+
 def test_every_imported_package_is_declared():
     imported = set()
     for folder in ("include", "dags", "plugins"):
         for path in (ROOT / folder).rglob("*.py"):
-            for node in ast.walk(ast.parse(path.read_text())):
-                if isinstance(node, ast.Import):
-                    imported |= {a.name.split(".")[0] for a in node.names}
-                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                    imported.add(node.module.split(".")[0])
+            if path not in DBT_INTERPRETER:
+                imported |= _imports(path)
     ours = {"ucj", "ucj_sample", "__future__"}  # the product, the sample generator beside it
     third_party = {m for m in imported if m not in sys.stdlib_module_names and m not in ours}
     declared = {_norm(n) for n in [*DIRECT, *DEV]}

@@ -1,5 +1,6 @@
-"""The LocalExecutor of the embedded default, with Great Expectations imported once
-(``[core] executor = ucj.local_executor.PreloadLocalExecutor``, set by ``scripts/env.sh``).
+"""The LocalExecutor of the embedded default, with Great Expectations imported once and dbt's
+interpreter kept warm (``[core] executor = ucj.local_executor.PreloadLocalExecutor``, set by
+``scripts/env.sh``).
 
 What ``ucj.celery_config`` does for the Celery workers, for the LocalExecutor: Airflow 3.3's
 LocalExecutor forks its worker processes from the scheduler, all at once when it starts
@@ -27,4 +28,9 @@ class PreloadLocalExecutor(LocalExecutor):
     def start(self) -> None:
         if self.is_mp_using_fork:
             import ucj.validation.preload  # noqa: F401 - the import is the point
+        # dbt's interpreter warm beside the scheduler: its socket is in the environment that
+        # the workers inherit, under fork or spawn (ucj.warehouse.warm)
+        from ucj.warehouse import dbt
+
+        dbt.start_warm()
         super().start()

@@ -3,7 +3,9 @@
 dbt lives in a virtual environment of its own (``.venv-dbt``, ``requirements-dbt.txt``): it
 does not resolve beside Airflow 3.3 (pathspec), and dbt-core 1.12 cannot be installed here
 (README, "dbt"). This module only starts that interpreter's ``dbt`` with the run's vars and
-reads what it wrote (``run_results.json``): no dbt import in the Airflow environment.
+reads what it wrote (``run_results.json``): no dbt import in the Airflow environment. Where
+the worker keeps dbt's interpreter warm (``ucj.warehouse.warm``) the same command runs in a
+child of it, which has dbt imported already.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -18,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ucj.config import sql_dir
+from ucj.warehouse import warm
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[3]
@@ -59,6 +63,32 @@ def executable() -> str:
     return str(local) if local.exists() else "dbt"
 
 
+def start_warm() -> str | None:
+    """Start this worker's warm dbt interpreter (``ucj.warehouse.warm``), which the task
+    processes it forks then use; its socket, or None (logged) where dbt's interpreter is not
+    found behind :func:`executable` or does not start."""
+    python = _interpreter_of(executable())
+    if python is None:
+        log.warning("no Python interpreter found behind %s: each warehouse build starts dbt "
+                    "itself, importing dbt again", executable())
+        return None
+    return warm.start(_with_parent([python, "-I", str(warm.SERVER)]))
+
+
+def _interpreter_of(script: str) -> str | None:
+    # a console script's first line names its virtual environment's interpreter
+    found = shutil.which(script)
+    if not found:
+        return None
+    with open(found, "rb") as fh:
+        first = fh.readline(4096)
+    if not first.startswith(b"#!"):
+        return None
+    python = first[2:].decode(errors="replace").strip().split()[0]
+    return python if Path(python).name.startswith("python") and os.access(python, os.X_OK) \
+        else None
+
+
 def work_dir() -> Path:
     """dbt's target and log folders (outside the source tree: the image's is read-only)."""
     home = Path(os.environ.get("UCJ_HOME", Path.cwd() / ".local"))
@@ -88,16 +118,22 @@ def run(args: list[str], env: dict[str, str], target_path: Path) -> Result:
            "--project-dir", str(sql_dir()), "--profiles-dir", str(sql_dir()),
            "--target-path", str(target_path), "--log-path", str(work_dir() / "logs")]
     started = time.perf_counter()
-    proc = subprocess.run(_with_parent(cmd), env=full_env, capture_output=True, text=True,
-                          check=False)
+    answer = warm.build(cmd[1:], full_env)  # dbt imported once per worker, where one runs
+    cold = answer is None
+    if cold:
+        proc = subprocess.run(_with_parent(cmd), env=full_env, capture_output=True, text=True,
+                              check=False)
+        answer = proc.returncode, proc.stdout + proc.stderr
     seconds = time.perf_counter() - started
+    returncode, output = answer
     nodes, graph_seconds = _results(target_path)
-    if proc.returncode != 0:
+    if returncode != 0:
         failed = [f"{n['unique_id']}: {n['status']} {n.get('message') or ''}".strip()
                   for n in nodes if n["status"] in ("error", "fail", "runtime error")]
-        detail = "\n".join(failed) or (proc.stdout + proc.stderr)[-4000:]
+        detail = "\n".join(failed) or output[-4000:]
         raise DbtFailed(f"dbt {' '.join(args[:1])} failed in {sql_dir()}:\n{detail}")
-    log.info("dbt %s: %.1f s, %d nodes", args[0], seconds, len(nodes))
+    log.info("dbt %s: %.1f s, %d nodes%s", args[0], seconds, len(nodes),
+             "" if cold else " (warm interpreter)")
     return Result(seconds, nodes, target_path, graph_seconds)
 
 
