@@ -82,6 +82,12 @@ def test_celery_stack_runs_the_dags_and_fills_postgres(tmp_path):
             assert pool
             for pid in [worker, *pool]:
                 assert "/scipy/" in Path(f"/proc/{pid}/maps").read_text()
+            # and started dbt's interpreter, warm, for the warehouse builds (worker_init)
+            assert any(b"warm_server.py" in Path(f"/proc/{pid}/cmdline").read_bytes()
+                       for pid in children)
+        # the warehouse builds ran in it (ucj.warehouse.dbt logs which way each build ran)
+        logs = [p.read_text(errors="replace") for p in (tmp_path / "airflow").rglob("*.log")]
+        assert any("dbt build" in text and "(warm interpreter)" in text for text in logs)
         with psycopg2.connect(meta_url) as conn, conn.cursor() as cur:
             cur.execute("SELECT run_type, state FROM dag_run WHERE dag_id = 'ucj_warehouse'")
             wh_runs = cur.fetchall()
