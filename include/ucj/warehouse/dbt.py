@@ -66,7 +66,9 @@ def executable() -> str:
 def start_warm() -> str | None:
     """Start this worker's warm dbt interpreter (``ucj.warehouse.warm``), which the task
     processes it forks then use; its socket, or None (logged) where dbt's interpreter is not
-    found behind :func:`executable` or does not start."""
+    found behind :func:`executable` or does not start. Call it from a thread that lives as
+    long as the worker (its main thread): the interpreter dies with the thread that started
+    it (PR_SET_PDEATHSIG is per thread)."""
     python = _interpreter_of(executable())
     if python is None:
         log.warning("no Python interpreter found behind %s: each warehouse build starts dbt "
