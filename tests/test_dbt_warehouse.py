@@ -330,8 +330,10 @@ def warm_dbt(monkeypatch):
         return answers[-1]
 
     monkeypatch.setattr(warm, "build", recorded)
+    folder = Path(os.environ[warm.SOCKET_ENV]).parent
     yield answers
     warm.stop()
+    assert not folder.exists()  # its socket and log removed with it
 
 
 def test_a_warm_interpreter_builds_what_a_cold_dbt_does(duckdb_wh, lake, tmp_path, warm_dbt):

@@ -16,10 +16,12 @@ never different.
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
 import select
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -32,13 +34,14 @@ SERVER = Path(__file__).with_name("warm_server.py")
 READY_SECONDS = 120  # dbt's imports on a loaded 2-core machine: seconds, never minutes
 
 _server: subprocess.Popen | None = None
+_owner = 0  # the process that started _server; the tasks it forks inherit both
 
 
 def start(command: list[str]) -> str | None:
     """Start the server (``command``: dbt's interpreter running ``SERVER``, the socket's path
     appended) for this process and those it forks; the socket's path, or None (logged) when
     it did not start. Once per process: a second call returns the running server's socket."""
-    global _server
+    global _server, _owner
     if _server is not None and _server.poll() is None and os.environ.get(SOCKET_ENV):
         return os.environ[SOCKET_ENV]
     folder = Path(tempfile.mkdtemp(prefix="ucj-dbt-"))  # owner-only: the socket takes secrets
@@ -53,26 +56,31 @@ def start(command: list[str]) -> str | None:
         proc.kill()
         proc.wait()
         detail = (folder / "server.log").read_text(errors="replace")[-2000:]
+        shutil.rmtree(folder, ignore_errors=True)
         log.warning("the warm dbt interpreter did not start (%s); each warehouse build "
                     "starts dbt itself, importing dbt again: %s", " ".join(command), detail)
         return None
     proc.stdout.close()
-    _server = proc
+    if _server is None:
+        atexit.register(stop)  # a process that ends normally leaves no folder behind
+    _server, _owner = proc, os.getpid()
     os.environ[SOCKET_ENV] = str(path)
     log.info("warm dbt interpreter ready (pid %d, %s)", proc.pid, path)
     return str(path)
 
 
 def stop() -> None:
-    """Stop this process's server (it also dies with this process)."""
+    """Stop this process's server (it also dies with this process) and remove its folder.
+    Only in the process that started it: the processes forked from it share its socket."""
     global _server
-    if _server is not None:
-        _server.kill()
-        _server.wait()
-        _server = None
+    if _server is None or os.getpid() != _owner:
+        return  # none, or a process forked from the one that started it (a task)
+    _server.kill()
+    _server.wait()
+    _server = None
     path = os.environ.pop(SOCKET_ENV, None)
     if path:
-        Path(path).unlink(missing_ok=True)
+        shutil.rmtree(Path(path).parent, ignore_errors=True)
 
 
 def build(args: list[str], env: dict[str, str]) -> tuple[int, str] | None:
