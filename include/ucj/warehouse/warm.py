@@ -1,15 +1,16 @@
 """A warm dbt interpreter per worker, and the builds a loader asks of it.
 
 A worker starts one (``ucj.warehouse.dbt.start_warm``: the LocalExecutor's scheduler in
-``ucj.local_executor``, each Celery worker in ``ucj.celery_config``) before it forks its task
-processes; its socket's path is in the environment they inherit (``UCJ_DBT_WARM_SOCKET``).
+``ucj.local_executor``, each Celery worker in ``ucj.celery_config``, the demo's runner in
+``ucj.demo``) before it forks or runs its tasks; its socket's path is in the environment
+they inherit (``UCJ_DBT_WARM_SOCKET``).
 The server (``warm_server.py``, in dbt's own interpreter) has imported dbt once and forks a
 child per build, so a build does not spend dbt's import time again. The build is the same
 ``dbt`` command line, run by the same dbt, in the loader's environment and working folder,
 with the same target folder (so the same partial-parse state as a cold ``dbt``).
 
-Where there is none (a process no worker started: tests, benchmarks, ``make demo``'s direct
-calls) builds start ``dbt`` as a process of their own, as before. Where there was one and it
+Where there is none (a process no worker started: most tests, calls by hand) builds start
+``dbt`` as a process of their own, as before. Where there was one and it
 does not answer any more, the build starts cold too and says so in the task's log: slower,
 never different.
 """
