@@ -1,7 +1,8 @@
 """The month's keys (periode, kpj) and (periode, person_key) hold on both warehouses: a unique
 index on PostgreSQL, the build's unique_key test on both (DuckDB cannot spill a key index: a
-national month would not fit its memory cap). A month that breaks them fails its load and
-leaves the warehouse as it was."""
+national month would not fit its memory cap). The participants' not_null constraints hold on
+both: the build's table enforces them on PostgreSQL, the not_null_by_contract test on DuckDB's
+view. A month that breaks them fails its load and leaves the warehouse as it was."""
 
 from __future__ import annotations
 
@@ -21,15 +22,17 @@ def wh(empty_warehouse):
     return empty_warehouse
 
 
-def _repeat_first_row(partition) -> None:
-    """Tamper with a validated month as no validation would let through: a kpj twice."""
+def _tamper(partition, change) -> None:
+    """Rewrite a validated month as ``change`` makes it (what no validation would let
+    through), its manifest counting the rows written."""
     files = data_files(partition)
     table = pd.concat([pq.read_table(f).to_pandas() for f in files], ignore_index=True)
     for f in files:
         f.unlink()
-    pd.concat([table, table.iloc[:1]]).to_parquet(partition / "data.parquet", index=False)
+    table = change(table)
+    table.to_parquet(partition / "data.parquet", index=False)
     manifest = read_manifest(partition)
-    manifest["rows_valid"] += 1
+    manifest["rows_valid"] = len(table)
     manifest["files"] = ["data.parquet"]  # readers take the files the manifest lists
     (partition / "_manifest.json").write_text(json.dumps(manifest))
 
@@ -45,8 +48,25 @@ def test_a_repeated_kpj_fails_the_load_and_keeps_the_month(wh, tmp_path):
     wl.refresh(wh, lake, partitions, "first")
     before = _month(wh)
     assert len(before) == len({kpj for kpj, _, _ in before}) > 0
-    _repeat_first_row(partitions[0])
+    _tamper(partitions[0], lambda t: pd.concat([t, t.iloc[:1]]))  # a kpj twice
     with pytest.raises(Exception, match="fct_participant_month|duplicate key"):
+        wl.refresh(wh, lake, partitions, "second")
+    assert _month(wh) == before
+
+
+def _without_kategori(table: pd.DataFrame) -> pd.DataFrame:
+    table = table.astype({"kategori": object})
+    table.loc[table.index[0], "kategori"] = None
+    return table
+
+
+def test_a_participant_without_kategori_fails_the_load_and_keeps_the_month(wh, tmp_path):
+    lake = _indicator_lake(tmp_path, MONTH)
+    partitions = wl.enrollment_partitions(lake)
+    wl.refresh(wh, lake, partitions, "first")
+    before = _month(wh)
+    _tamper(partitions[0], _without_kategori)
+    with pytest.raises(Exception, match="not_null_by_contract_fct_participant_month|kategori"):
         wl.refresh(wh, lake, partitions, "second")
     assert _month(wh) == before
 

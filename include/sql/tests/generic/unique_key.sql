@@ -1,9 +1,26 @@
 {#- The model's key is unique: no two rows share all `columns`. DuckDB enforces no key on the
     month tables (it keeps a key's index in memory and cannot spill it: a national month would
-    not fit the memory cap), so this is where a repeated key fails the build there. -#}
+    not fit the memory cap), so this is where a repeated key fails the build there.
+    On DuckDB the rows are first grouped by one 64-bit hash of the key instead of its strings
+    (a province month's participants: 1.0 s instead of 1.3 s, on the build's critical path),
+    then the key itself is grouped among the rows whose hash repeats: none when the key holds,
+    and a hash collision costs only that second look, never a wrong answer. -#}
 {% test unique_key(model, columns) %}
-SELECT {{ columns | join(', ') }}, COUNT(*) AS rows_with_key
+{%- set key = columns | join(', ') %}
+{%- if target.type == 'duckdb' %}
+WITH repeated AS (
+    SELECT h FROM (SELECT hash({{ key }}) AS h FROM {{ model }}) hashed
+    GROUP BY h HAVING COUNT(*) > 1
+)
+SELECT {{ key }}, COUNT(*) AS rows_with_key
 FROM {{ model }}
-GROUP BY {{ columns | join(', ') }}
+WHERE hash({{ key }}) IN (SELECT h FROM repeated)
+GROUP BY {{ key }}
 HAVING COUNT(*) > 1
+{%- else %}
+SELECT {{ key }}, COUNT(*) AS rows_with_key
+FROM {{ model }}
+GROUP BY {{ key }}
+HAVING COUNT(*) > 1
+{%- endif %}
 {% endtest %}
