@@ -2,7 +2,9 @@
     month tables (it keeps a key's index in memory and cannot spill it: a national month would
     not fit the memory cap), so this is where a repeated key fails the build there.
     On DuckDB the rows are first grouped by one 64-bit hash of the key instead of its strings
-    (a province month's participants: 1.0 s instead of 1.3 s, on the build's critical path),
+    (a province month, the nodes run one at a time, UCJ_DBT_THREADS=1
+    benchmarks/load_breakdown.py: participants 1.1 s instead of 1.4 s, persons 0.8 s instead
+    of 1.1 s, both on the build's critical path),
     then the key itself is grouped among the rows whose hash repeats: none when the key holds,
     and a hash collision costs only that second look, never a wrong answer. -#}
 {% test unique_key(model, columns) %}
