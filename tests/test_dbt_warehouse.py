@@ -8,7 +8,8 @@
 - dbt dies with a loader killed alone (not its process group), also when it runs in a child
   of the worker's warm dbt interpreter;
 - a warm interpreter builds what a cold dbt does, reports a failure as dbt does, and a build
-  whose warm interpreter does not answer starts dbt itself;
+  whose warm interpreter does not answer starts dbt itself; the interpreter is found behind
+  pip's /bin/sh trampoline too;
 - the dbt docs site is built from the last build;
 - a build from a full parse logs no warning.
 """
@@ -394,3 +395,33 @@ def test_no_warm_interpreter_behind_a_dbt_that_is_no_python_script(monkeypatch, 
     with caplog.at_level("WARNING", logger="ucj.warehouse.dbt"):
         assert dbt.start_warm() is None
     assert warm.SOCKET_ENV not in os.environ and "/bin/true" in caplog.text
+
+
+TRAMPOLINE = """#!/bin/sh
+'''exec' "{python}" "$0" "$@"
+' '''
+from dbt.cli.main import cli
+cli()
+"""
+
+
+def test_the_warm_interpreter_is_found_behind_pips_long_path_trampoline(tmp_path, monkeypatch):
+    """Where the interpreter's path does not fit a shebang (127 bytes) or holds a space, pip
+    writes ``dbt`` as a /bin/sh trampoline: the interpreter is read from its exec line, and
+    the warm interpreter starts from it."""
+    python = dbt._interpreter_of(dbt.executable())
+    assert python is not None
+    script = tmp_path / "a folder with spaces" / "dbt"
+    script.parent.mkdir()
+    script.write_text(TRAMPOLINE.format(python=python))
+    script.chmod(0o755)
+    assert dbt._interpreter_of(str(script)) == python
+    version = subprocess.run([str(script), "--version"], capture_output=True, text=True,
+                             check=False)
+    assert version.returncode == 0 and "1.11" in version.stdout  # as the cold path runs it
+    monkeypatch.setenv(dbt.DBT_ENV, str(script))
+    monkeypatch.delenv(warm.SOCKET_ENV, raising=False)
+    try:
+        assert dbt.start_warm() is not None
+    finally:
+        warm.stop()

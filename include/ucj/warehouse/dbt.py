@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -78,15 +79,25 @@ def start_warm() -> str | None:
 
 
 def _interpreter_of(script: str) -> str | None:
-    # a console script's first line names its virtual environment's interpreter
+    # a console script's first line names its virtual environment's interpreter; where that
+    # path does not fit a shebang (127 bytes on Linux) or holds a space, pip writes a /bin/sh
+    # trampoline instead, whose second line execs the interpreter (shell quoting: three
+    # quotes, exec, the interpreter's path, "$0" "$@")
     found = shutil.which(script)
     if not found:
         return None
     with open(found, "rb") as fh:
-        first = fh.readline(4096)
+        first, second = fh.readline(4096), fh.readline(4096)
     if not first.startswith(b"#!"):
         return None
-    python = first[2:].decode(errors="replace").strip().split()[0]
+    words = first[2:].decode(errors="replace").split()
+    python = words[0] if words else ""
+    if python == "/bin/sh":
+        try:
+            words = shlex.split(second.decode(errors="replace"))
+        except ValueError:
+            words = []
+        python = words[1] if len(words) > 1 and words[0] == "exec" else ""
     return python if Path(python).name.startswith("python") and os.access(python, os.X_OK) \
         else None
 
