@@ -9,7 +9,8 @@
   of the worker's warm dbt interpreter;
 - a warm interpreter builds what a cold dbt does, reports a failure as dbt does, and a build
   whose warm interpreter does not answer starts dbt itself; the interpreter is found behind
-  pip's /bin/sh trampoline too;
+  pip's /bin/sh trampoline too, and a worker's start removes the folders of interpreters
+  gone with their worker;
 - the dbt docs site is built from the last build;
 - a build from a full parse logs no warning.
 """
@@ -348,6 +349,10 @@ def warm_dbt(monkeypatch):
 
     monkeypatch.setattr(warm, "build", recorded)
     folder = Path(os.environ[warm.SOCKET_ENV]).parent
+    # the pid recorded is the server's, alive: remove_stale leaves its folder
+    assert int((folder / warm.PID_FILE).read_text()) == warm._server.pid
+    warm.remove_stale()
+    assert folder.exists()
     yield answers
     warm.stop()
     assert not folder.exists()  # its socket and log removed with it
@@ -425,3 +430,23 @@ def test_the_warm_interpreter_is_found_behind_pips_long_path_trampoline(tmp_path
         assert dbt.start_warm() is not None
     finally:
         warm.stop()
+
+
+def test_a_worker_start_removes_the_folders_of_warm_interpreters_gone(tmp_path, monkeypatch):
+    """A worker killed with SIGKILL runs no atexit; its server dies with it and its folder
+    stays. The next worker's start removes it, and only it: not a live server's folder, nor
+    one whose server has not yet recorded its pid."""
+    monkeypatch.setattr(warm.tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    folders = {}
+    for name, pid in (("gone", str(gone.pid)), ("alive", str(os.getpid())), ("new", None)):
+        folder = tmp_path / f"{warm.PREFIX}{name}"
+        folder.mkdir()
+        (folder / "dbt.sock").touch()
+        if pid:
+            (folder / warm.PID_FILE).write_text(pid)
+        folders[name] = folder
+    warm.remove_stale()
+    assert not folders["gone"].exists()
+    assert folders["alive"].exists() and folders["new"].exists()

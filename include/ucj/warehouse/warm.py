@@ -12,7 +12,8 @@ with the same target folder (so the same partial-parse state as a cold ``dbt``).
 Where there is none (a process no worker started: most tests, calls by hand) builds start
 ``dbt`` as a process of their own, as before. Where there was one and it
 does not answer any more, the build starts cold too and says so in the task's log: slower,
-never different.
+never different. A server's folder goes with it when its worker ends normally (``stop``);
+one left by a worker killed outright is removed by the next start (``remove_stale``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 SOCKET_ENV = "UCJ_DBT_WARM_SOCKET"
 SERVER = Path(__file__).with_name("warm_server.py")
 READY_SECONDS = 120  # dbt's imports on a loaded 2-core machine: seconds, never minutes
+PREFIX = "ucj-dbt-"  # a server's folder in the temporary folder: its socket, log and pid
+PID_FILE = "server.pid"
 
 _server: subprocess.Popen | None = None
 _owner = 0  # the process that started _server; the tasks it forks inherit both
@@ -45,12 +48,14 @@ def start(command: list[str]) -> str | None:
     global _server, _owner
     if _server is not None and _server.poll() is None and os.environ.get(SOCKET_ENV):
         return os.environ[SOCKET_ENV]
-    folder = Path(tempfile.mkdtemp(prefix="ucj-dbt-"))  # owner-only: the socket takes secrets
+    remove_stale()
+    folder = Path(tempfile.mkdtemp(prefix=PREFIX))  # owner-only: the socket takes secrets
     path = folder / "dbt.sock"
     errors = open(folder / "server.log", "wb")  # noqa: SIM115 - the server's, while it lives
     proc = subprocess.Popen([*command, str(path)], stdout=subprocess.PIPE,
                             stderr=errors, stdin=subprocess.DEVNULL)
     errors.close()
+    (folder / PID_FILE).write_text(str(proc.pid))  # the same process once it is the server
     ready, _, _ = select.select([proc.stdout], [], [], READY_SECONDS)
     line = proc.stdout.readline() if ready else b""
     if line.strip() != b"ready":
@@ -68,6 +73,31 @@ def start(command: list[str]) -> str | None:
     os.environ[SOCKET_ENV] = str(path)
     log.info("warm dbt interpreter ready (pid %d, %s)", proc.pid, path)
     return str(path)
+
+
+def remove_stale() -> None:
+    """Remove the folders of this user's servers that are gone: a worker killed with SIGKILL
+    runs no ``atexit``, and its server dies with it (PR_SET_PDEATHSIG), leaving its folder
+    (a socket and a log) in the temporary folder. A folder is stale when the server whose
+    pid it records is no longer alive; one without that record (being set up, or by an
+    earlier version) stays."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
+        try:
+            if folder.stat().st_uid != os.getuid():
+                continue
+            pid = int((folder / PID_FILE).read_text())
+        except (OSError, ValueError):
+            continue
+        try:
+            os.kill(pid, 0)
+            continue  # alive (or its pid taken by another process: left, harmless)
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue  # another user's process holds the pid
+        shutil.rmtree(folder, ignore_errors=True)
+        log.info("removed %s, left by a warm dbt interpreter that is gone (pid %d)",
+                 folder, pid)
 
 
 def stop() -> None:
