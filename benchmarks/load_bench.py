@@ -185,6 +185,7 @@ PHASES = [
     ("alerts", "ucj.warehouse.load", "store_alerts"),
 ]
 DBT = "dbt build"
+TESTS = "dbt data tests (sum)"
 REST = "rest of the refresh"
 DBT_PROCESS = "dbt process outside its nodes (start, imports, parse, artifacts)"
 # the phases that add up to a refresh (the dbt nodes are a breakdown of "dbt build")
@@ -196,7 +197,7 @@ def node_label(unique_id: str) -> str:
     """``model.ucj_warehouse.fct_person_month`` -> ``dbt model fct_person_month``; every data
     test under one label (they run on the build's rows only)."""
     kind, _, name = unique_id.split(".", 2)
-    return "dbt data tests (sum)" if kind == "test" else f"dbt {kind} {name}"
+    return TESTS if kind == "test" else f"dbt {kind} {name}"
 
 
 def add_dbt(times: FileTimes, result, seconds: float) -> None:

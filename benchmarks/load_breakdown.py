@@ -1,7 +1,8 @@
 """Where a warehouse load spends its time: load a lake's enrollment months into a fresh
 DuckDB warehouse in one refresh and print the seconds of each phase (scope, staging the lake
 partitions in the private build, dbt build, publish, alerts), of each dbt model (its
-``execution_time`` in ``run_results.json``), of the whole refresh and of closing the file.
+``execution_time`` in ``run_results.json``; the data tests summed, those of 0.3 s or more
+also one by one), of the whole refresh and of closing the file.
 The timers are ``load_bench.py``'s.
 
     scripts/env.sh python benchmarks/load_breakdown.py WORK
@@ -14,12 +15,25 @@ there pays dbt's full parse: it shows as the dbt process's time).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
 from pathlib import Path
 
-from load_bench import DBT, TOP, FileTimes, instrumented, phases
+from load_bench import DBT, TESTS, TOP, FileTimes, instrumented, phases
+
+
+def slow_tests(path: Path, at_least: float = 0.3) -> list[tuple[str, float]]:
+    """The data tests of the last build of the warehouse at ``path`` that took ``at_least``
+    seconds, slowest first (``run_results.json``): those that weigh in the sum."""
+    from ucj.warehouse import build
+
+    _, target = build.target_of(f"duckdb:///{path}")
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    tests = [(r["unique_id"].split(".")[2], r.get("execution_time") or 0.0)
+             for r in results if r["unique_id"].startswith("test.")]
+    return sorted((t for t in tests if t[1] >= at_least), key=lambda t: -t[1])
 
 
 def main() -> int:
@@ -67,6 +81,9 @@ def main() -> int:
             for name, t in sorted(nodes.items(), key=lambda kv: -kv[1]):
                 if t >= 0.05:
                     print(f"{t:8.2f} s    {name}")
+                if name == TESTS:
+                    for test, seconds in slow_tests(path):
+                        print(f"{seconds:8.2f} s      {test}")
     print(f"{refresh:8.2f} s  refresh in all\n{close:8.2f} s  closing the warehouse file")
     return 0
 
