@@ -82,8 +82,8 @@ def main() -> int:
                 if t >= 0.05:
                     print(f"{t:8.2f} s    {name}")
                 if name == TESTS:
-                    for test, seconds in slow_tests(path):
-                        print(f"{seconds:8.2f} s      {test}")
+                    for test, took in slow_tests(path):
+                        print(f"{took:8.2f} s      {test}")
     print(f"{refresh:8.2f} s  refresh in all\n{close:8.2f} s  closing the warehouse file")
     return 0
 
