@@ -10,7 +10,8 @@
 - a warm interpreter builds what a cold dbt does, reports a failure as dbt does, and a build
   whose warm interpreter does not answer starts dbt itself; the interpreter is found behind
   pip's /bin/sh trampoline too, and a worker's start removes the folders of interpreters
-  gone with their worker;
+  gone with their worker; it rehearses before it serves and forks from one thread, and a
+  failed rehearsal leaves a warm interpreter that says so;
 - the dbt docs site is built from the last build;
 - a build from a full parse logs no warning.
 """
@@ -450,3 +451,63 @@ def test_a_worker_start_removes_the_folders_of_warm_interpreters_gone(tmp_path, 
     warm.remove_stale()
     assert not folders["gone"].exists()
     assert folders["alive"].exists() and folders["new"].exists()
+
+
+@contextlib.contextmanager
+def _deadline(seconds: int):
+    """Fail instead of waiting for ever (a build that hangs: the loader's end ends it)."""
+    def expired(signum, frame):
+        raise TimeoutError(f"no answer within {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _threads_and_children(pid: int) -> tuple[int, list[str]]:
+    children = subprocess.run(["ps", "--ppid", str(pid), "-o", "pid="], capture_output=True,
+                              text=True, check=False).stdout.split()
+    return len(os.listdir(f"/proc/{pid}/task")), children
+
+
+PARSE_ENV = {"UCJ_DBT_TARGET": "duckdb"}
+
+
+def test_the_warm_interpreter_rehearses_then_forks_from_one_thread(tmp_path, warm_dbt, caplog):
+    """The server builds its rehearsal project before it serves, then holds no thread and no
+    process a fork would not carry (DuckDB's threads, dbt's resource tracker). A child that
+    parses the project afresh runs dbt's static parser, whose thread pool would hang a child
+    forked from a server that had started it: it answers."""
+    assert not [r for r in caplog.get_records("setup") if "rehearsal" in r.getMessage()]
+    assert _threads_and_children(warm._server.pid) == (1, [])
+    with _deadline(300):
+        result = dbt.run(["parse", "--target", "duckdb"], PARSE_ENV, tmp_path / "target")
+    assert (result.target_path / "manifest.json").exists()
+    assert warm_dbt and warm_dbt[-1][0] == 0  # answered by the warm interpreter
+
+
+def test_a_rehearsal_that_fails_leaves_a_warm_interpreter_that_says_so(tmp_path, monkeypatch,
+                                                                       caplog):
+    """A rehearsal that fails (here: a target its profile does not have) gives way to a fresh
+    server in the same process (the pid the worker recorded), without it: still warm, and
+    the worker's log says so."""
+    monkeypatch.setenv("DBT_TARGET", "no_such_target")  # dbt's --target; builds pass theirs
+    monkeypatch.delenv(warm.SOCKET_ENV, raising=False)
+    with caplog.at_level("INFO", logger="ucj.warehouse"):
+        assert dbt.start_warm() is not None
+        try:
+            folder = Path(os.environ[warm.SOCKET_ENV]).parent
+            assert int((folder / warm.PID_FILE).read_text()) == warm._server.pid
+            assert _threads_and_children(warm._server.pid) == (1, [])
+            with _deadline(300):
+                result = dbt.run(["parse", "--target", "duckdb"], PARSE_ENV,
+                                 tmp_path / "target")
+        finally:
+            warm.stop()
+    assert (result.target_path / "manifest.json").exists()
+    assert "without its rehearsal: its build failed" in caplog.text
+    assert "(warm interpreter)" in caplog.text

@@ -57,8 +57,8 @@ def start(command: list[str]) -> str | None:
     errors.close()
     (folder / PID_FILE).write_text(str(proc.pid))  # the same process once it is the server
     ready, _, _ = select.select([proc.stdout], [], [], READY_SECONDS)
-    line = proc.stdout.readline() if ready else b""
-    if line.strip() != b"ready":
+    line = (proc.stdout.readline() if ready else b"").decode(errors="replace").strip()
+    if line.split(" ", 1)[0] != "ready":
         proc.kill()
         proc.wait()
         detail = (folder / "server.log").read_text(errors="replace")[-2000:]
@@ -72,6 +72,8 @@ def start(command: list[str]) -> str | None:
     _server, _owner = proc, os.getpid()
     os.environ[SOCKET_ENV] = str(path)
     log.info("warm dbt interpreter ready (pid %d, %s)", proc.pid, path)
+    if line != "ready":  # warm all the same, but each build pays dbt's first uses again
+        log.warning("the warm dbt interpreter (pid %d) started %s", proc.pid, line[6:])
     return str(path)
 
 
