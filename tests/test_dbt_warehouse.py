@@ -10,8 +10,9 @@
 - a warm interpreter builds what a cold dbt does, reports a failure as dbt does, and a build
   whose warm interpreter does not answer starts dbt itself; the interpreter is found behind
   pip's /bin/sh trampoline too, and a worker's start removes the folders of interpreters
-  gone with their worker; it rehearses before it serves and forks from one thread, and a
-  failed rehearsal leaves a warm interpreter that says so;
+  gone with their worker; it rehearses before it serves and forks from one thread, a
+  failed rehearsal leaves a warm interpreter that says so, and one killed while it rehearses
+  leaves only its own folder;
 - the dbt docs site is built from the last build;
 - a build from a full parse logs no warning.
 """
@@ -25,6 +26,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -150,6 +152,7 @@ def test_every_month_at_once_equals_a_month_a_run(duckdb_wh, lake, tmp_path):
 
 KILLED_RUN = """
 import sys
+import tempfile
 from pathlib import Path
 from ucj import warehouse
 from ucj.warehouse import dbt
@@ -511,3 +514,30 @@ def test_a_rehearsal_that_fails_leaves_a_warm_interpreter_that_says_so(tmp_path,
     assert (result.target_path / "manifest.json").exists()
     assert "without its rehearsal: its build failed" in caplog.text
     assert "(warm interpreter)" in caplog.text
+
+
+def test_a_server_killed_while_it_rehearses_leaves_only_its_folder(tmp_path, monkeypatch):
+    """The rehearsal is built inside the server's own folder: a worker killed while its
+    interpreter rehearses (SIGKILL, no clean-up) leaves that folder only, which the next
+    worker's start removes as it removes any folder of a server gone."""
+    system_tmp = Path(tempfile.gettempdir())
+    before = {p.name for p in system_tmp.iterdir() if "rehearsal" in p.name}
+    monkeypatch.setattr(warm.tempfile, "tempdir", str(tmp_path))
+    folder = tmp_path / f"{warm.PREFIX}killed"
+    folder.mkdir()
+    python = dbt._interpreter_of(dbt.executable())
+    server = subprocess.Popen([python, "-I", str(warm.SERVER), str(folder / "dbt.sock")],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    (folder / warm.PID_FILE).write_text(str(server.pid))
+    deadline = time.monotonic() + 120
+    while not list(folder.glob("rehearsal-*")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    try:
+        assert list(folder.glob("rehearsal-*")), "the rehearsal did not start"
+    finally:
+        server.kill()
+        server.wait()
+    assert [p.name for p in tmp_path.iterdir()] == [folder.name]
+    assert {p.name for p in system_tmp.iterdir() if "rehearsal" in p.name} == before
+    warm.remove_stale()
+    assert not folder.exists()

@@ -59,13 +59,15 @@ REHEARSE_ENV = "UCJ_DBT_REHEARSE"  # "0": no rehearsal (set by the server for it
 SKIPPED_ENV = "UCJ_DBT_REHEARSAL_SKIPPED"  # why, said on the "ready" line
 
 
-def _rehearse() -> str | None:
-    """Build the rehearsal project once; None when done and the process is fit to fork, else
-    why not. What dbt prints goes to the server's log: its stdout carries "ready" only."""
+def _rehearse(folder: str) -> str | None:
+    """Build the rehearsal project once, in ``folder`` (the server's own: a server killed
+    while it rehearses leaves nothing elsewhere, and its folder goes as it does); None when
+    done and the process is fit to fork, else why not. What dbt prints goes to the server's
+    log: its stdout carries "ready" only."""
     saved = os.dup(1)
     os.dup2(2, 1)
     try:
-        return _build_rehearsal()
+        return _build_rehearsal(folder)
     except Exception as exc:  # noqa: BLE001 - any failure only means no rehearsal
         return f"it raised {exc!r}"
     finally:
@@ -74,10 +76,10 @@ def _rehearse() -> str | None:
         os.close(saved)
 
 
-def _build_rehearsal() -> str | None:
+def _build_rehearsal(server_folder: str) -> str | None:
     from dbt.cli.main import dbtRunner
 
-    with tempfile.TemporaryDirectory(prefix="ucj-dbt-rehearsal-") as folder:
+    with tempfile.TemporaryDirectory(prefix="rehearsal-", dir=server_folder) as folder:
         project = os.path.join(folder, "project")
         shutil.copytree(REHEARSAL, project)  # dbt writes beside a project; the image's is read-only
         try:
@@ -168,7 +170,7 @@ def _child(conn: socket.socket) -> None:
 def main(path: str) -> None:
     _warm()
     if os.environ.get(REHEARSE_ENV, "1") != "0":
-        why = _rehearse()
+        why = _rehearse(os.path.dirname(os.path.abspath(path)))
         if why is not None:  # a fresh server, in this process (its pid, its parent's signal)
             os.environ.update({REHEARSE_ENV: "0", SKIPPED_ENV: why})
             os.execv(sys.executable, [sys.executable, "-I", os.path.abspath(__file__), path])
