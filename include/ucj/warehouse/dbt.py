@@ -174,6 +174,7 @@ def publishable(target_path: Path) -> list[dict]:
         out.append({"name": node["name"], "schema": publish["schema"], "key": publish["key"],
                     "scope": publish["scope"], "columns": list(node["columns"]),
                     "unique_index": publish.get("unique_index"),
+                    "duckdb_uncompressed": publish.get("duckdb_uncompressed") or [],
                     "description": node.get("description") or "",
                     "column_descriptions": {c: v.get("description") or ""
                                             for c, v in node["columns"].items()}})

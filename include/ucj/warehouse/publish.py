@@ -57,6 +57,9 @@ def publish(s: Session, built: str, models: list[dict], vars_: dict,
                     # test checks the key in the build instead
                     s.execute(f"CREATE UNIQUE INDEX IF NOT EXISTS {name}_pkey ON {target} "
                               f"({', '.join(m['unique_index'])})")
+            elif m.get("duckdb_uncompressed"):
+                s.execute(_create_duckdb(target, _types(s, built, name, built_database),
+                                         m["duckdb_uncompressed"]))
             else:
                 s.execute(f"CREATE TABLE {target} AS SELECT * FROM {source} LIMIT 0")
             describe(s, m)
@@ -99,6 +102,20 @@ def analyze(s: Session, models: list[dict]) -> None:
         s.execute(f"ANALYZE {m['schema']}.{m['name']}")
 
 
+def _create_duckdb(target: str, types: dict[str, str], uncompressed: list[str]) -> str:
+    """The published DuckDB table, the columns named in the model's
+    ``meta.publish.duckdb_uncompressed`` stored without compression (the YAML says why)."""
+    lowered = {c.lower() for c in uncompressed}
+    missing = lowered - {c.lower() for c in types}
+    if missing:
+        raise ValueError(f"{target}: duckdb_uncompressed names no column of the model: "
+                         f"{sorted(missing)}")
+    cols = ", ".join(f'"{col}" {typ}' + (" USING COMPRESSION uncompressed"
+                                         if col.lower() in lowered else "")
+                     for col, typ in types.items())
+    return f"CREATE TABLE {target} ({cols})"
+
+
 def _types(s: Session, built: str, name: str, database: str | None) -> dict[str, str]:
     schema = built.split(".")[-1]
     where = "table_schema = :schema AND table_name = :table"
@@ -107,7 +124,7 @@ def _types(s: Session, built: str, name: str, database: str | None) -> dict[str,
         where += " AND table_catalog = :database"
         params["database"] = database
     df = s.query(f"SELECT column_name, data_type, numeric_precision, numeric_scale FROM "
-                 f"information_schema.columns WHERE {where}", params)
+                 f"information_schema.columns WHERE {where} ORDER BY ordinal_position", params)
     out = {}
     for col, typ, prec, scale in df.itertuples(index=False):
         typ = typ.upper()
