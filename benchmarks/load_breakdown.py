@@ -2,7 +2,7 @@
 DuckDB warehouse in one refresh and print the seconds of each phase (scope, staging the lake
 partitions in the private build, dbt build, publish, alerts), of each dbt model (its
 ``execution_time`` in ``run_results.json``; the data tests summed, those of 0.3 s or more
-also one by one), of the whole refresh and of closing the file.
+also one by one), of the whole refresh and of closing the file, then the file's size.
 The timers are ``load_bench.py``'s.
 
     scripts/env.sh python benchmarks/load_breakdown.py WORK
@@ -85,6 +85,7 @@ def main() -> int:
                     for test, took in slow_tests(path):
                         print(f"{took:8.2f} s      {test}")
     print(f"{refresh:8.2f} s  refresh in all\n{close:8.2f} s  closing the warehouse file")
+    print(f"{path.stat().st_size / 2**20:8.0f} MB the warehouse file")
     return 0
 
 
