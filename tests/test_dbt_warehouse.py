@@ -152,7 +152,6 @@ def test_every_month_at_once_equals_a_month_a_run(duckdb_wh, lake, tmp_path):
 
 KILLED_RUN = """
 import sys
-import tempfile
 from pathlib import Path
 from ucj import warehouse
 from ucj.warehouse import dbt

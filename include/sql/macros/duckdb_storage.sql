@@ -15,8 +15,9 @@
   {%- set model_constraints = adapter.render_raw_model_constraints(raw_constraints=model['constraints']) -%}
   {%- set out = [] -%}
   {%- for c in rendered -%}
-    {%- set head = columns[loop.index0]['name'] ~ ' ' ~ columns[loop.index0]['data_type'] -%}
-    {%- if columns[loop.index0]['name'] in uncompressed -%}
+    {%- set col = columns[loop.index0] -%}
+    {%- set head = col['name'] ~ ' ' ~ col['data_type'] -%}
+    {%- if col['name'] in uncompressed -%}
       {%- if not c.startswith(head) -%}
         {{ exceptions.raise_compiler_error("duckdb_uncompressed: cannot place the storage of " ~ head ~ " in " ~ c) }}
       {%- endif -%}

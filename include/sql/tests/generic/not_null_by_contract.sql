@@ -7,7 +7,8 @@
     IS NULL into the Parquet scan and skips every row group whose statistics hold no NULL:
     on a sound month the test reads next to nothing, where the OR read every column of every
     row (a province month, beside the build's other nodes: 1.5-2.7 s before, 0.3-0.4 s after,
-    benchmarks/load_breakdown.py --warm-dbt); on a table (PostgreSQL's build) the table enforces them and this test reads nothing.
+    benchmarks/load_breakdown.py --warm-dbt); on a table (PostgreSQL's build) the table
+    enforces them and this test reads nothing.
     The columns are read from the model's YAML, so a constraint is declared once. -#}
 {% test not_null_by_contract(model) %}
 {%- set node = graph.nodes.get('model.ucj_warehouse.' ~ model.identifier) if execute else none %}
